@@ -1,0 +1,77 @@
+"""Section-aware chunks for retrieval. Narrative lines are grouped within their section (path as a prefix);
+each table becomes chunks of rows with its title and header repeated. Ids are stable: `doc_id:section:n`."""
+
+from __future__ import annotations
+
+from index.sections import section_at
+from qa.models import Chunk, Report, Section, TableModel
+
+
+def _table_chunks(report: Report, table: TableModel, rows_per_chunk: int) -> list[Chunk]:
+    head = f"{report.org} {report.year or ''}年 {table.title}"
+    if table.table_id != table.title:
+        head += f"（{table.table_id}）"
+    if table.unit:
+        head += f" 单位：{table.unit}"
+    header = [" | ".join(c for c in row if c) for row in table.rows[: table.n_header]]
+    body = table.rows[table.n_header :]
+    chunks: list[Chunk] = []
+    for n, start in enumerate(range(0, max(len(body), 1), rows_per_chunk)):
+        rows = [" | ".join(c if c else "—" for c in row).strip(" |—") for row in body[start : start + rows_per_chunk]]
+        text = "\n".join([head, *header, *[r for r in rows if r]])
+        chunks.append(
+            Chunk(
+                chunk_id=f"{report.doc_id}:{table.table_id}:{n}", doc_id=report.doc_id, text=text, org=report.org,
+                year=report.year, doc_type=report.doc_type, section=table.section, table_id=table.table_id,
+                start=table.start, end=table.end,
+            )
+        )
+    return chunks
+
+
+def make_chunks(
+    report: Report,
+    lines: list[str],
+    sections: list[Section],
+    tables: list[TableModel],
+    table_lines: set[int],
+    max_chars: int,
+    rows_per_chunk: int,
+) -> list[Chunk]:
+    chunks: list[Chunk] = []
+    current: list[str] = []
+    cur_sec: Section | None = None
+    cur_start = 0
+    cur_end = 0
+    counters: dict[int, int] = {}
+
+    def flush() -> None:
+        nonlocal current
+        if cur_sec is not None and current:
+            n = counters.get(cur_sec.idx, 0)
+            counters[cur_sec.idx] = n + 1
+            prefix = f"{report.org} {report.year or ''}年 {cur_sec.path_text}"
+            chunks.append(
+                Chunk(
+                    chunk_id=f"{report.doc_id}:s{cur_sec.idx}:{n}", doc_id=report.doc_id,
+                    text=prefix + "\n" + "\n".join(current), org=report.org, year=report.year,
+                    doc_type=report.doc_type, section=cur_sec.path_text, start=cur_start, end=cur_end,
+                )
+            )
+        current = []
+
+    for idx, text in enumerate(lines):
+        line = idx + 1
+        if line in table_lines or not text.strip():
+            continue
+        sec = section_at(sections, line)
+        size = sum(len(t) for t in current)
+        if cur_sec is None or sec.idx != cur_sec.idx or size + len(text) > max_chars:
+            flush()
+            cur_sec, cur_start = sec, line
+        current.append(text.strip())
+        cur_end = line
+    flush()
+    for table in tables:
+        chunks.extend(_table_chunks(report, table, rows_per_chunk))
+    return chunks

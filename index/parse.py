@@ -1,0 +1,156 @@
+"""Parse one report file into a `ParsedReport`: metadata, sections, tables, facts and chunks (no I/O to stores)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from index.blocks import Cell, caption_for, find_blocks
+from index.chunks import make_chunks
+from index.metadata import detect_metadata
+from index.narrative import decimals_for, line_figures
+from index.normalize import NormLine, normalize_line
+from index.readers import RawDocument, read_document
+from index.sections import build_sections, section_at
+from index.table_facts import ParsedTable, parse_table
+from qa.models import Chunk, Fact, Report, Section, TableModel
+
+
+@dataclass
+class ParsedReport:
+    report: Report
+    lines: list[str]  # original lines
+    norm: list[NormLine]
+    sections: list[Section]
+    tables: list[TableModel] = field(default_factory=list)
+    facts: list[Fact] = field(default_factory=list)
+    chunks: list[Chunk] = field(default_factory=list)
+    index_cells: list[tuple[int, int, int]] = field(default_factory=list)  # (line, start, end) of 行次/栏次
+    code_cells: list[tuple[int, int, int]] = field(default_factory=list)
+    table_lines: set[int] = field(default_factory=set)
+
+
+def doc_id_for(norm_lines: list[str]) -> str:
+    return hashlib.sha256("\n".join(norm_lines).encode("utf-8")).hexdigest()[:16]
+
+
+class _FactMaker:
+    def __init__(self, parsed: ParsedReport) -> None:
+        self.p = parsed
+        self.seen: set[str] = set()
+
+    def span(self, line: int, start: int, end: int) -> tuple[int, int]:
+        return self.p.norm[line - 1].span(start, end)
+
+    def add(self, line: int, start: int, end: int, **kw: object) -> Fact | None:
+        s, e = self.span(line, start, end)
+        fid = f"{self.p.report.doc_id}:{line}:{s}"
+        if fid in self.seen:
+            return None
+        self.seen.add(fid)
+        sec = section_at(self.p.sections, line)
+        fact = Fact(
+            fact_id=fid,
+            doc_id=self.p.report.doc_id,
+            line=line,
+            char_start=s,
+            char_end=e,
+            section=sec.path_text,
+            **kw,  # type: ignore[arg-type]
+        )
+        self.p.facts.append(fact)
+        return fact
+
+
+def _cell_span(cell: Cell) -> tuple[int, int, int]:
+    f = cell.frags[0]
+    return f.line, f.start, f.start + len(f.text)
+
+
+def _table_facts(maker: _FactMaker, table: ParsedTable, model: TableModel) -> None:
+    for v in table.values:
+        line, s, e = _cell_span(v.cell)
+        maker.add(
+            line, s, e, kind="cell", value=v.value, unit=v.unit, raw=v.cell.text, decimals=v.decimals,
+            table_id=model.table_id, table_title=model.title, row_label=v.row_label, row_path=v.row_path,
+            row_code=v.row_code, parent_code=v.parent_code, column=v.column,
+        )
+    for cell, column, row_label, unit in table.text_cells:
+        for frag in cell.frags:
+            for fig in line_figures(frag.text):
+                tok = fig.token
+                maker.add(
+                    frag.line, frag.start + tok.start, frag.start + tok.end, kind="cell", value=tok.value,
+                    unit=tok.unit or unit, raw=tok.raw, decimals=decimals_for(tok), table_id=model.table_id,
+                    table_title=model.title, row_label=row_label if row_label != cell.text else fig.phrase,
+                    row_path=row_label, column=column, phrase=fig.phrase, sentence=cell.text, rate_kind=fig.rate_kind,
+                )
+    for cell in table.index_cells:
+        maker.p.index_cells.append(_cell_span(cell))
+    for cell, _code in table.code_cells:
+        maker.p.code_cells.append(_cell_span(cell))
+
+
+def _narrative_facts(maker: _FactMaker, parsed: ParsedReport) -> None:
+    for idx, nl in enumerate(parsed.norm):
+        line = idx + 1
+        if line in parsed.table_lines or not nl.text.strip():
+            continue
+        ids: list[str | None] = []
+        for fig in line_figures(nl.text):
+            tok = fig.token
+            rate_of = ids[fig.rate_of_index] if fig.rate_of_index is not None and fig.rate_of_index < len(ids) else None
+            fact = maker.add(
+                line, tok.start, tok.end, kind="text", value=tok.value, unit=tok.unit, raw=tok.raw,
+                decimals=decimals_for(tok), phrase=fig.phrase, sentence=fig.sentence, row_label=fig.subject,
+                rate_kind=fig.rate_kind, rate_of=rate_of,
+            )
+            ids.append(fact.fact_id if fact else None)
+
+
+def parse_document(raw: RawDocument, *, org: str | None = None, year: int | None = None, chunk_chars: int = 400,
+                   table_rows: int = 12, path: str = "") -> ParsedReport:
+    norm = [normalize_line(line) for line in raw.lines]
+    texts = [n.text for n in norm]
+    meta = detect_metadata(texts, org=org, year=year)
+    doc_id = doc_id_for(texts)
+    blocks = find_blocks(texts)
+    table_lines = {ln for b in blocks for ln in range(b.start, b.end + 1)}
+    sections = build_sections([t if (i + 1) not in table_lines else "" for i, t in enumerate(texts)])
+    report = Report(
+        doc_id=doc_id, file=raw.file, path=path, org=meta.org, region=meta.region, year=meta.year,
+        doc_type=meta.doc_type, parts=meta.parts, n_lines=len(raw.lines),
+    )
+    parsed = ParsedReport(report, raw.lines, norm, sections, table_lines=table_lines)
+    maker = _FactMaker(parsed)
+    floor = 0
+    used_ids: dict[str, int] = {}
+    for n, block in enumerate(blocks, start=1):
+        caption = caption_for(texts, block.start, floor)
+        floor = block.end
+        table = parse_table(block, caption)
+        title = caption.title or f"表格{n}"
+        project = table.attributes.get("项目支出名称")
+        if project:
+            title = f"{title}（{project}）"
+        base = caption.table_id or title
+        used_ids[base] = used_ids.get(base, 0) + 1
+        table_id = base if used_ids[base] == 1 else f"{base}#{used_ids[base]}"
+        model = TableModel(
+            doc_id=doc_id, table_id=table_id, title=title, unit=caption.unit,
+            section=section_at(sections, block.start).path_text, start=block.start, end=block.end,
+            columns=table.columns, rows=table.rows, n_header=table.n_header,
+        )
+        parsed.tables.append(model)
+        _table_facts(maker, table, model)
+    _narrative_facts(maker, parsed)
+    parsed.facts.sort(key=lambda f: (f.line, f.char_start))
+    parsed.chunks = make_chunks(parsed.report, texts, sections, parsed.tables, table_lines, chunk_chars, table_rows)
+    return parsed
+
+
+def parse_file(path: Path, *, org: str | None = None, year: int | None = None, max_mb: float = 50,
+               chunk_chars: int = 400, table_rows: int = 12) -> ParsedReport:
+    raw = read_document(path, max_mb=max_mb)
+    return parse_document(raw, org=org, year=year, chunk_chars=chunk_chars, table_rows=table_rows, path=str(path))

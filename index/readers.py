@@ -1,0 +1,188 @@
+"""Read report files into lines (with page numbers) — .txt/.md, .docx, .pdf, .xlsx.
+
+Every failure becomes a `BadReportError` naming the file and the problem: empty, binary, unsupported,
+scanned (no text layer), corrupt or oversized.
+"""
+
+from __future__ import annotations
+
+import codecs
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from qa.errors import BadReportError
+
+SUPPORTED = {".txt", ".md", ".docx", ".pdf", ".xlsx"}
+
+
+@dataclass
+class RawDocument:
+    file: str
+    lines: list[str]
+    pages: list[int | None] = field(default_factory=list)  # page number of each line (PDF), else None
+    fmt: str = "txt"
+
+
+def decode_text(data: bytes, file: str) -> str:
+    """UTF-8 (with/without BOM), UTF-16 (BOM or NUL pattern), else GB18030 (a superset of GBK)."""
+    if data.startswith(codecs.BOM_UTF8):
+        return data[3:].decode("utf-8", errors="strict")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16")
+    sample = data[:4000]
+    if sample and sample.count(0) > len(sample) // 4:
+        # UTF-16 without BOM has a NUL in every other byte for ASCII; CJK text has none — check both lanes
+        even, odd = sample[0::2].count(0), sample[1::2].count(0)
+        for enc, ok in (("utf-16-le", odd >= even), ("utf-16-be", even > odd)):
+            if ok:
+                try:
+                    return data.decode(enc)
+                except UnicodeDecodeError:
+                    break
+        raise BadReportError("二进制文件，不是文本报告 / binary file, not a text report", "请提供 .txt/.docx/.pdf/.xlsx 报告", file=file)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = data.decode("gb18030")
+    except UnicodeDecodeError as exc:
+        raise BadReportError(
+            f"无法识别的文本编码 / unknown text encoding ({exc.reason} at byte {exc.start})",
+            "请另存为 UTF-8 或 GBK 编码",
+            file=file,
+        ) from None
+    if sum(ch.isprintable() or ch in "\t\r\n" for ch in text[:2000]) < 0.9 * min(len(text), 2000):
+        raise BadReportError("二进制文件，不是文本报告 / binary file, not a text report", file=file)
+    return text
+
+
+def _read_txt(path: Path) -> RawDocument:
+    text = decode_text(path.read_bytes(), path.name)
+    if "\x00" in text:
+        raise BadReportError("二进制文件，不是文本报告 / binary file, not a text report", file=path.name)
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return RawDocument(path.name, lines, [None] * len(lines), "txt")
+
+
+def _cell_text(text: str) -> str:
+    return " ".join(part.strip() for part in text.replace("\t", " ").splitlines() if part.strip())
+
+
+def _read_docx(path: Path) -> RawDocument:
+    import docx
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    try:
+        document = docx.Document(str(path))
+    except Exception as exc:  # python-docx raises several types for broken zips/xml
+        raise BadReportError(f"Word 文件已损坏或无法打开 / corrupt .docx ({type(exc).__name__})", file=path.name) from None
+    lines: list[str] = []
+    for block in document.element.body.iterchildren():
+        tag = block.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            lines.extend(Paragraph(block, document).text.split("\n"))
+        elif tag == "tbl":
+            lines.append("")
+            for row in Table(block, document).rows:
+                cells: list[str] = []
+                prev = None
+                for cell in row.cells:
+                    # merged cells repeat the same object: keep the first, blank the rest
+                    cells.append("" if cell._tc is prev else _cell_text(cell.text))
+                    prev = cell._tc
+                lines.append("\t".join(cells))
+            lines.append("")
+    return RawDocument(path.name, lines, [None] * len(lines), "docx")
+
+
+def _read_pdf(path: Path) -> RawDocument:
+    import pdfplumber
+
+    lines: list[str] = []
+    pages: list[int | None] = []
+    try:
+        pdf = pdfplumber.open(str(path))
+    except Exception as exc:
+        raise BadReportError(f"PDF 文件已损坏或无法打开 / corrupt .pdf ({type(exc).__name__})", file=path.name) from None
+    with pdf:
+        for pno, page in enumerate(pdf.pages, start=1):
+            try:
+                tables = page.find_tables()
+                blocks: list[tuple[float, list[str]]] = []
+                outside = page
+                for t in tables:
+                    rows = ["\t".join(_cell_text(c or "") for c in row) for row in t.extract()]
+                    blocks.append((t.bbox[1], ["", *rows, ""]))
+                    outside = outside.outside_bbox(t.bbox)
+                for ln in outside.extract_text_lines():
+                    blocks.append((ln["top"], [ln["text"]]))
+            except Exception as exc:
+                raise BadReportError(f"PDF 第 {pno} 页无法解析 / page {pno} unreadable ({type(exc).__name__})", file=path.name) from None
+            for _, block_lines in sorted(blocks, key=lambda b: b[0]):
+                lines.extend(block_lines)
+                pages.extend([pno] * len(block_lines))
+    if not any(line.strip() for line in lines):
+        raise BadReportError(
+            "PDF 没有文字层（可能是扫描件）/ no text layer (scanned PDF?)",
+            "请先做 OCR，或提供原始 Word/Excel 文件",
+            file=path.name,
+        )
+    return RawDocument(path.name, lines, pages, "pdf")
+
+
+def _xlsx_value(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return format(Decimal(repr(value)).normalize(), "f")
+    return _cell_text(str(value))
+
+
+def _read_xlsx(path: Path) -> RawDocument:
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(str(path), read_only=True, data_only=True)
+    except Exception as exc:
+        raise BadReportError(f"Excel 文件已损坏或无法打开 / corrupt .xlsx ({type(exc).__name__})", file=path.name) from None
+    lines: list[str] = []
+    for ws in wb.worksheets:
+        lines.extend([ws.title, ""])
+        for row in ws.iter_rows(values_only=True):
+            cells = [_xlsx_value(v) for v in row]
+            while cells and not cells[-1]:
+                cells.pop()
+            lines.append("\t".join(cells))
+        lines.append("")
+    wb.close()
+    return RawDocument(path.name, lines, [None] * len(lines), "xlsx")
+
+
+def read_document(path: Path, max_mb: float = 50) -> RawDocument:
+    name = path.name
+    if not path.exists():
+        raise BadReportError("文件不存在 / file not found", file=str(path))
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED:
+        raise BadReportError(
+            f"不支持的文件类型 {suffix or '(无扩展名)'} / unsupported file type",
+            "支持 .txt .md .docx .pdf .xlsx",
+            file=name,
+        )
+    size = path.stat().st_size
+    if size == 0:
+        raise BadReportError("文件为空 / empty file", file=name)
+    if size > max_mb * 1024 * 1024:
+        raise BadReportError(
+            f"文件过大 {size / 1048576:.1f} MB，上限 {max_mb:g} MB / file too large",
+            "拆分文件，或调大 QA_INGEST__MAX_FILE_MB",
+            file=name,
+        )
+    reader = {".txt": _read_txt, ".md": _read_txt, ".docx": _read_docx, ".pdf": _read_pdf, ".xlsx": _read_xlsx}[suffix]
+    doc = reader(path)
+    if sum(len(line.strip()) for line in doc.lines) < 20:
+        raise BadReportError("文件几乎没有文字内容 / no usable text", file=name)
+    return doc

@@ -1,0 +1,136 @@
+"""The heading tree of a report: 第X部分 › 一、 › （一）/(一) › 1、/1. › (1), with line spans.
+
+Reports mix numbering styles (`1、` where `一、` belongs, `（2）` after `（一）`); a heading whose ordinal
+continues a sibling's sequence in the same bracket style is placed beside that sibling.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from qa.models import Section
+
+_CN = "〇零一二三四五六七八九十百"
+_PATTERNS: list[tuple[int, str, re.Pattern[str]]] = [
+    (1, "part", re.compile(rf"^第([{_CN}\d]+)部分\s*(.*)$")),
+    (1, "annex", re.compile(rf"^附件([{_CN}\d]+)$")),
+    (2, "dun", re.compile(rf"^([{_CN}]+)[、.]\s*(.+)$")),
+    (3, "paren", re.compile(rf"^[（(]([{_CN}]+)[)）]\s*(.+)$")),
+    (4, "dun", re.compile(r"^(\d{1,2})[、.](?!\d)\s*(.+)$")),
+    (5, "paren", re.compile(r"^[（(](\d{1,2})[)）]\s*(.+)$")),
+]
+
+
+def cn_to_int(text: str) -> int:
+    if text.isdigit():
+        return int(text)
+    digits = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0}
+    total, cur = 0, 0
+    for ch in text:
+        if ch == "十":
+            total += (cur or 1) * 10
+            cur = 0
+        elif ch == "百":
+            total += (cur or 1) * 100
+            cur = 0
+        else:
+            cur = digits.get(ch, 0)
+    return total + cur
+
+
+@dataclass
+class _Open:
+    family: tuple[str, bool]  # (bracket style, Chinese numerals?)
+    ordinal: int
+    title: str
+
+
+def _heading(text: str) -> tuple[int, str, bool, int, str] | None:
+    if not text or "\t" in text or len(text) > 70:
+        return None
+    for level, style, pattern in _PATTERNS:
+        m = pattern.match(text)
+        if not m:
+            continue
+        rest = m.group(2) if m.lastindex and m.lastindex >= 2 else ""
+        # long sentences and definitions that start with a list marker are body text, not headings
+        if level >= 2 and (
+            len(rest) > 45
+            or rest.count("，") >= 2
+            or rest.endswith(("；", ";"))
+            or (rest.endswith("。") and len(rest) > 25)
+            or "：指" in rest
+            or re.search(r"\d+(?:\.\d+)?(?:万元|元|%)", rest)
+        ):
+            return None
+        if level >= 2 and rest[:1] in "%万元":
+            return None
+        return level, style, not m.group(1).isdigit(), cn_to_int(m.group(1)), text
+    return None
+
+
+def _join_bare_markers(lines: list[str]) -> list[tuple[int, str]]:
+    """Lines as (index, text); a bare marker line (`1、`) takes the next non-empty line as its title."""
+    out: list[tuple[int, str]] = []
+    skip: set[int] = set()
+    for idx, raw in enumerate(lines):
+        if idx in skip:
+            continue
+        text = raw.strip()
+        if re.fullmatch(rf"(?:[{_CN}]+|\d{{1,2}})[、.]|[（(](?:[{_CN}]+|\d{{1,2}})[)）]", text):
+            for nxt in range(idx + 1, min(idx + 4, len(lines))):
+                if lines[nxt].strip():
+                    text = text + lines[nxt].strip()
+                    skip.add(nxt)
+                    break
+        out.append((idx, text))
+    return out
+
+
+def build_sections(lines: list[str]) -> list[Section]:
+    """Sections from normalised lines (index 0 = line 1). The whole document is section 0 (`全文`).
+
+    Levels come from a stack of numbering families: a family already open is a sibling; a heading that
+    continues an open heading's ordinal in the same bracket style (五、 after 4、) is a sibling too.
+    """
+    heads: list[tuple[int, list[str], int]] = []  # (line, path, depth)
+    stack: list[_Open] = []
+    for idx, text in _join_bare_markers(lines):
+        found = _heading(text)
+        if not found:
+            continue
+        level, style, chinese, ordinal, title = found
+        family = (style, chinese)
+        if level == 1:
+            stack = [_Open(("part", True), ordinal, title)]
+        else:
+            pos = next((i for i in range(len(stack) - 1, 0, -1) if stack[i].family == family), None)
+            if pos is None:
+                pos = next(
+                    (i for i in range(len(stack) - 1, 0, -1)
+                     if stack[i].family[0] == style and stack[i].ordinal == ordinal - 1),
+                    None,
+                )
+            if pos is not None:
+                del stack[pos:]
+            stack.append(_Open(family, ordinal, title))
+        heads.append((idx + 1, [o.title for o in stack], len(stack)))
+    sections = [Section(idx=0, title="全文", path=["全文"], level=0, start=1, end=len(lines))]
+    for pos, (line, path, depth) in enumerate(heads):
+        end = len(lines)
+        for nline, _npath, ndepth in heads[pos + 1 :]:
+            if ndepth <= depth:
+                end = nline - 1
+                break
+        sections.append(Section(idx=pos + 1, title=path[-1], path=path, level=depth, start=line, end=end))
+    return sections
+
+
+def section_at(sections: list[Section], line: int) -> Section:
+    """The deepest section containing a line."""
+    best = sections[0]
+    for sec in sections[1:]:
+        if sec.start <= line <= sec.end and sec.level >= best.level:
+            best = sec
+    return best
