@@ -45,9 +45,17 @@ def make_chunks(
     cur_end = 0
     counters: dict[int, int] = {}
 
+    carry: list[str] = []
+
     def flush() -> None:
-        nonlocal current
+        nonlocal current, carry
+        if cur_sec is not None and len(current) == 1 and len(current[0]) < 40:
+            carry = carry + current  # a bare heading joins the chunk that follows it
+            current = []
+            return
         if cur_sec is not None and current:
+            current = carry + current
+            carry = []
             n = counters.get(cur_sec.idx, 0)
             counters[cur_sec.idx] = n + 1
             prefix = f"{report.org} {report.year or ''}年 {cur_sec.path_text}"
@@ -72,6 +80,12 @@ def make_chunks(
         current.append(text.strip())
         cur_end = line
     flush()
+    if carry:
+        current = carry
+        carry = []
+        if cur_sec is not None:
+            current.append("")
+            flush()
     for table in tables:
         chunks.extend(_table_chunks(report, table, rows_per_chunk))
     return chunks

@@ -63,7 +63,7 @@ def find_numbers(text: str) -> list[NumberToken]:
     spans = excluded_spans(text)
     out: list[NumberToken] = []
     for m in NUMBER_RE.finditer(text):
-        s, e = m.start("num"), m.end("num")
+        s, _e = m.start("num"), m.end("num")
         if m.group("sign") and (m.start() == 0 or not text[m.start() - 1].isalnum()):
             s = m.start()
         if s > 0 and (text[s - 1].isdigit() or text[s - 1] == "."):

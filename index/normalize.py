@@ -13,7 +13,7 @@ from dataclasses import dataclass
 _ARTEFACTS = re.compile(r"\[bookmark:[^\]]*\]")
 _FULLWIDTH_KEEP = set("，：；（）！？")  # CJK punctuation stays as the reports write it
 _SPACES = {" ", "\u3000", "\xa0", "\u2002", "\u2003", "\u200b"}
-_THOUSANDS = re.compile(r"(?<![\d.])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d,])")
+_THOUSANDS = re.compile(r"(?<![\d.])\d{1,3}(?:[,，]\d{3})+(?:\.\d+)?(?![\d,，])")
 
 
 def _is_cjk(ch: str) -> bool:
@@ -89,7 +89,7 @@ def normalize_line(line: str) -> NormLine:
         out_offs.append(offs[i])
     text = "".join(out)
     # 3. thousands separators inside numbers
-    if "," in text:
+    if "," in text or "，" in text:
         pieces: list[str] = []
         p_offs: list[int] = []
         last = 0
@@ -97,7 +97,7 @@ def normalize_line(line: str) -> NormLine:
             pieces.append(text[last : m.start()])
             p_offs.extend(out_offs[last : m.start()])
             for idx in range(m.start(), m.end()):
-                if text[idx] != ",":
+                if text[idx] not in ",，":
                     pieces.append(text[idx])
                     p_offs.append(out_offs[idx])
             last = m.end()

@@ -41,6 +41,9 @@ def decode_text(data: bytes, file: str) -> str:
                 except UnicodeDecodeError:
                     break
         raise BadReportError("二进制文件，不是文本报告 / binary file, not a text report", "请提供 .txt/.docx/.pdf/.xlsx 报告", file=file)
+    controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13))
+    if controls > max(2, len(sample) // 100):
+        raise BadReportError("二进制文件，不是文本报告 / binary file, not a text report", "请提供 .txt/.docx/.pdf/.xlsx 报告", file=file)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:

@@ -171,7 +171,8 @@ def parse_table(block: Block, caption: Caption) -> ParsedTable:
             continue
         long_text = any(len(c.text) > 40 for c in row)
         n_text = sum(1 for c in row if c.text)
-        if not has_number and n_text >= 2 and not long_text:
+        continuation = first_value_seen and not row[0].text  # a merged cell from above: not a new header
+        if not has_number and n_text >= 2 and not long_text and not continuation:
             if band_closed:
                 band = []
                 band_closed = False

@@ -45,7 +45,9 @@ class SearchSettings(_Section):
     k: int = Field(10, description="Results returned by search")
     rrf_k: int = Field(60, description="Reciprocal-rank-fusion constant")
     candidates: int = Field(50, description="Candidates taken from each retriever before fusion")
-    dense_weight: float = Field(1.0, description="Weight of the dense ranking in fusion")
+    dense_weight: float = Field(
+        0.3, description="Weight of the dense ranking in fusion (low while the packaged model is English-only)"
+    )
     bm25_weight: float = Field(1.0, description="Weight of the bm25 ranking in fusion")
 
 

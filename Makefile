@@ -1,0 +1,38 @@
+# Two commands for a new user: `make run` (set up, ingest the bundled reports, serve) and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+export HF_HUB_OFFLINE := 1
+export GRADIO_ANALYTICS_ENABLED := False
+
+.PHONY: run test install lint bench clean
+
+$(STAMP): pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/qa ingest data/reports
+	@if [ -f app.py ]; then $(BIN)/python app.py; else \
+	  echo "— 示例问题 / sample question: 2021年醴陵市网格化中心的会议费是多少？"; \
+	  $(BIN)/qa search "2021年醴陵市网格化中心的会议费是多少？" -k 3 --mode bm25; fi
+
+test: $(STAMP)
+	$(BIN)/ruff check qa index tests bench
+	$(BIN)/pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check qa index tests bench
+	$(BIN)/mypy
+
+bench: $(STAMP)
+	$(BIN)/python bench/ingest_speed.py
+
+clean:
+	rm -rf .qa build *.egg-info

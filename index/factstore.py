@@ -1,0 +1,143 @@
+"""Facts, tables, sections, chunks and report metadata in SQLite (stdlib), one transaction per report."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from qa.models import Chunk, Fact, Report, TableModel
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS reports (
+  doc_id TEXT PRIMARY KEY, file TEXT NOT NULL, path TEXT, org TEXT, region TEXT, year INTEGER,
+  doc_type TEXT, parts TEXT, n_lines INTEGER, lines TEXT, ingested_at TEXT DEFAULT CURRENT_TIMESTAMP
+);
+CREATE INDEX IF NOT EXISTS reports_file ON reports(file);
+CREATE TABLE IF NOT EXISTS sections (doc_id TEXT, idx INTEGER, path TEXT, level INTEGER, start INTEGER, "end" INTEGER);
+CREATE TABLE IF NOT EXISTS tables (doc_id TEXT, table_id TEXT, data TEXT);
+CREATE TABLE IF NOT EXISTS facts (
+  fact_id TEXT PRIMARY KEY, doc_id TEXT, kind TEXT, value TEXT, unit TEXT, raw TEXT, decimals INTEGER,
+  line INTEGER, char_start INTEGER, char_end INTEGER, page INTEGER, section TEXT, table_id TEXT, table_title TEXT,
+  row_label TEXT, row_path TEXT, row_code TEXT, parent_code TEXT, "column" TEXT, phrase TEXT, sentence TEXT,
+  rate_kind TEXT, rate_of TEXT
+);
+CREATE INDEX IF NOT EXISTS facts_doc ON facts(doc_id);
+CREATE TABLE IF NOT EXISTS chunks (chunk_id TEXT PRIMARY KEY, doc_id TEXT, data TEXT, tokens TEXT);
+CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
+"""
+
+_FACT_COLS = [
+    "fact_id", "doc_id", "kind", "value", "unit", "raw", "decimals", "line", "char_start", "char_end", "page",
+    "section", "table_id", "table_title", "row_label", "row_path", "row_code", "parent_code", "column", "phrase",
+    "sentence", "rate_kind", "rate_of",
+]
+
+
+class FactStore:
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+        self.conn.row_factory = sqlite3.Row
+        self.conn.execute("PRAGMA journal_mode=WAL")
+        self.conn.executescript(SCHEMA)
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        else:
+            self.conn.execute("COMMIT")
+
+    # -- writing (call inside transaction()) ---------------------------------------------------------
+    def insert_report(self, report: Report, lines: list[str], sections: list[Any], tables: list[TableModel],
+                      facts: list[Fact], chunks: list[Chunk], tokens: list[list[str]]) -> None:
+        c = self.conn
+        c.execute(
+            "INSERT INTO reports(doc_id,file,path,org,region,year,doc_type,parts,n_lines,lines) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            (report.doc_id, report.file, report.path, report.org, report.region, report.year, report.doc_type,
+             json.dumps(report.parts, ensure_ascii=False), report.n_lines, json.dumps(lines, ensure_ascii=False)),
+        )
+        c.executemany(
+            'INSERT INTO sections(doc_id,idx,path,level,start,"end") VALUES (?,?,?,?,?,?)',
+            [(report.doc_id, s.idx, s.path_text, s.level, s.start, s.end) for s in sections],
+        )
+        c.executemany("INSERT INTO tables(doc_id,table_id,data) VALUES (?,?,?)",
+                      [(report.doc_id, t.table_id, t.model_dump_json()) for t in tables])
+        placeholders = ",".join("?" * len(_FACT_COLS))
+        quoted = ",".join(f'"{col}"' for col in _FACT_COLS)
+        c.executemany(
+            f"INSERT INTO facts({quoted}) VALUES ({placeholders})",
+            [tuple(str(v) if isinstance(v, Decimal) else v for v in (getattr(f, col) for col in _FACT_COLS)) for f in facts],
+        )
+        c.executemany("INSERT INTO chunks(chunk_id,doc_id,data,tokens) VALUES (?,?,?,?)",
+                      [(ch.chunk_id, ch.doc_id, ch.model_dump_json(), " ".join(tok)) for ch, tok in zip(chunks, tokens, strict=True)])
+
+    def delete_report(self, doc_id: str) -> None:
+        for table in ("reports", "sections", "tables", "facts", "chunks"):
+            self.conn.execute(f"DELETE FROM {table} WHERE doc_id = ?", (doc_id,))
+
+    # -- reading ---------------------------------------------------------------------------------------
+    @staticmethod
+    def _report(row: sqlite3.Row) -> Report:
+        return Report(doc_id=row["doc_id"], file=row["file"], path=row["path"] or "", org=row["org"] or "",
+                      region=row["region"] or "", year=row["year"], doc_type=row["doc_type"] or "",
+                      parts=json.loads(row["parts"] or "[]"), n_lines=row["n_lines"] or 0)
+
+    def reports(self) -> list[Report]:
+        rows = self.conn.execute("SELECT * FROM reports ORDER BY year, org, file").fetchall()
+        return [self._report(r) for r in rows]
+
+    def report(self, doc_id: str) -> Report | None:
+        row = self.conn.execute("SELECT * FROM reports WHERE doc_id = ?", (doc_id,)).fetchone()
+        return self._report(row) if row else None
+
+    def reports_by_file(self, file: str) -> list[Report]:
+        return [self._report(r) for r in self.conn.execute("SELECT * FROM reports WHERE file = ?", (file,))]
+
+    def lines(self, doc_id: str) -> list[str]:
+        row = self.conn.execute("SELECT lines FROM reports WHERE doc_id = ?", (doc_id,)).fetchone()
+        return json.loads(row["lines"]) if row else []
+
+    def fact_counts(self) -> dict[str, int]:
+        return {r[0]: r[1] for r in self.conn.execute("SELECT doc_id, COUNT(*) FROM facts GROUP BY doc_id")}
+
+    def facts(self, doc_ids: list[str] | None = None, table_id: str | None = None) -> list[Fact]:
+        sql = "SELECT * FROM facts WHERE 1=1"
+        args: list[Any] = []
+        if doc_ids is not None:
+            sql += f" AND doc_id IN ({','.join('?' * len(doc_ids))})"
+            args += doc_ids
+        if table_id:
+            sql += " AND (table_id = ? OR table_id LIKE ?)"
+            args += [table_id, f"%{table_id}%"]
+        sql += " ORDER BY doc_id, line, char_start"
+        out = []
+        for row in self.conn.execute(sql, args):
+            data = dict(row)
+            data["value"] = Decimal(data["value"])
+            out.append(Fact(**data))
+        return out
+
+    def tables(self, doc_id: str) -> list[TableModel]:
+        return [TableModel.model_validate_json(r["data"]) for r in
+                self.conn.execute("SELECT data FROM tables WHERE doc_id = ?", (doc_id,))]
+
+    def chunks(self) -> list[tuple[Chunk, list[str]]]:
+        rows = self.conn.execute("SELECT data, tokens FROM chunks ORDER BY chunk_id").fetchall()
+        return [(Chunk.model_validate_json(r["data"]), r["tokens"].split(" ") if r["tokens"] else []) for r in rows]
+
+    def chunk_ids(self, doc_id: str) -> list[str]:
+        return [r[0] for r in self.conn.execute("SELECT chunk_id FROM chunks WHERE doc_id = ?", (doc_id,))]
+
+    def version(self) -> tuple[int, str]:
+        row = self.conn.execute("SELECT COUNT(*), COALESCE(MAX(ingested_at),'') || GROUP_CONCAT(doc_id) FROM reports").fetchone()
+        return int(row[0]), str(row[1])

@@ -1,0 +1,90 @@
+"""Filters parsed from a question: which 单位 (by aliases derived from the ingested names), which years,
+which kinds of document. Nothing here is a hand list per report."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from qa.models import Report
+
+_REGION_PART = re.compile(r"[\u4e00-\u9fa5]{1,6}?(?:省|自治区|市|自治州|州|盟|区|县|旗)")
+
+
+def org_aliases(report: Report) -> set[str]:
+    """石峰区, 石峰, 石峰区网格化管理服务中心 … from 株洲市石峰区网格化管理服务中心 (region 株洲市石峰区)."""
+    org, region = report.org, report.region
+    aliases = {org}
+    parts = _REGION_PART.findall(region) if region else []
+    if parts:
+        last = parts[-1]
+        aliases.add(last)
+        if len(last) >= 3:
+            aliases.add(last[:-1])
+        aliases.add(org[len(region):] and last + org[len(region):])
+    return {a for a in aliases if a and len(a) >= 2}
+
+
+def alias_table(reports: list[Report]) -> dict[str, set[str]]:
+    """alias → orgs; an alias shared by several orgs (a city name) identifies none and is dropped."""
+    table: dict[str, set[str]] = {}
+    for r in reports:
+        for alias in org_aliases(r):
+            table.setdefault(alias, set()).add(r.org)
+    return {a: orgs for a, orgs in table.items() if len(orgs) == 1}
+
+
+@dataclass
+class QueryFilters:
+    orgs: list[str] = field(default_factory=list)
+    years: list[int] = field(default_factory=list)
+    kinds: list[str] = field(default_factory=list)
+    matched: list[str] = field(default_factory=list)  # the question's words that set the filters
+
+    def matches(self, report: Report) -> bool:
+        if self.orgs and report.org not in self.orgs:
+            return False
+        if self.years and report.year not in self.years:
+            return False
+        return not self.kinds or any(k in p for k in self.kinds for p in [report.doc_type, *report.parts])
+
+    def describe(self) -> str:
+        bits = []
+        if self.orgs:
+            bits.append("单位=" + "、".join(self.orgs))
+        if self.years:
+            bits.append("年度=" + "、".join(map(str, self.years)))
+        if self.kinds:
+            bits.append("类型=" + "、".join(self.kinds))
+        return "；".join(bits)
+
+
+def parse_filters(question: str, reports: list[Report]) -> QueryFilters:
+    table = alias_table(reports)
+    orgs: list[str] = []
+    # longest aliases first so 石峰区网格中心 is not read as something shorter
+    matched: list[str] = []
+    for alias in sorted(table, key=len, reverse=True):
+        if alias in question and not any(alias in m for m in matched):
+            matched.append(alias)
+            for org in table[alias]:
+                if org not in orgs:
+                    orgs.append(org)
+    years = sorted({int(y) for y in re.findall(r"(20\d{2})\s*年", question)})
+    matched += re.findall(r"20\d{2}\s*年度?", question)
+    kinds: list[str] = []
+    if "自评" in question:
+        kinds.append("自评")
+    if "决算" in question and "自评" not in question:
+        kinds.append("部门决算")
+    if "基础数据表" in question:
+        kinds.append("基础数据表")
+    return QueryFilters(orgs, years, kinds, matched)
+
+
+def strip_filter_words(question: str, filters: QueryFilters) -> str:
+    """The question without the words that became filters (every chunk of a report carries its 单位 and year)."""
+    for word in sorted(filters.matched, key=len, reverse=True):
+        question = question.replace(word, " ")
+    question = re.sub(r"(网格化?|管理服务)?中心的?", " ", question) if filters.orgs else question
+    return question.strip() or question

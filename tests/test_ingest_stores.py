@@ -1,0 +1,121 @@
+"""Ingestion into the real stores (real sentence-transformers model, real embedded Chroma, SQLite):
+idempotent, replaces changed content, atomic under an injected failure, bad files reported per file."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from index.ingest import Ingestor, Stores
+from qa.cli import main
+from qa.search import Searcher
+from qa.settings import Settings
+
+from .conftest import REPORTS, SEEDS
+
+pytestmark = pytest.mark.real_model
+
+
+def _counts(stores: Stores) -> tuple[int, int, int, int]:
+    c = stores.facts.conn
+    return (
+        c.execute("SELECT COUNT(*) FROM reports").fetchone()[0],
+        c.execute("SELECT COUNT(*) FROM facts").fetchone()[0],
+        c.execute("SELECT COUNT(*) FROM chunks").fetchone()[0],
+        stores.vectors.count(),
+    )
+
+
+def test_ingested_stores_agree(ingested: Stores) -> None:
+    n_reports, n_facts, n_chunks, n_vectors = _counts(ingested)
+    assert n_reports == 5 and n_facts > 1000 and n_chunks == n_vectors
+    assert ingested.vectors.name.startswith("reports-") and len(ingested.vectors.name) == len("reports-") + 10
+
+
+def test_idempotent_and_replace_changed(tmp_path: Path) -> None:
+    stores = Stores(Settings(data_dir=tmp_path / "d"))
+    src = tmp_path / "in"
+    src.mkdir()
+    target = src / SEEDS["石峰"]
+    shutil.copy(REPORTS / SEEDS["石峰"], target)
+    ing = Ingestor(stores)
+    assert [r.status for r in ing.ingest([src])] == ["added"]
+    before = _counts(stores)
+    assert [r.status for r in ing.ingest([src])] == ["skipped"]
+    assert _counts(stores) == before
+    target.write_text(target.read_text(encoding="utf-8").replace("2222.46万元", "2222.47万元", 1), encoding="utf-8")
+    res = ing.ingest([src])
+    assert [r.status for r in res] == ["replaced"]
+    assert _counts(stores)[0] == 1 and _counts(stores)[3] == before[3]
+    assert any(str(f.value) == "2222.47" for f in stores.facts.facts())
+
+
+def test_failure_half_way_leaves_every_store_as_it_was(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    stores = Stores(Settings(data_dir=tmp_path / "d"))
+    ing = Ingestor(stores)
+    ing.ingest([REPORTS / SEEDS["芦淞"]])
+    before = _counts(stores)
+    vectors = stores.vectors
+    real_add = type(vectors).add
+
+    def half_then_fail(self, chunks, embeddings, batch=256):  # half the vectors land, then the disk "fills"
+        half = len(chunks) // 2
+        real_add(self, chunks[:half], embeddings[:half])
+        raise RuntimeError("disk full (injected)")
+
+    monkeypatch.setattr(type(vectors), "add", half_then_fail)
+    with pytest.raises(RuntimeError, match="injected"):
+        ing.ingest_file(REPORTS / SEEDS["荷塘"])
+    assert _counts(stores) == before
+    known = {cid for r in stores.facts.reports() for cid in stores.facts.chunk_ids(r.doc_id)}
+    assert stores.vectors.ids() == known
+
+
+def test_cli_batch_with_bad_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("QA_DATA_DIR", str(tmp_path / "d"))
+    src = tmp_path / "batch"
+    src.mkdir()
+    shutil.copy(REPORTS / SEEDS["芦淞"], src / SEEDS["芦淞"])
+    (src / "empty.txt").write_bytes(b"")
+    (src / "scan.pdf").write_bytes(b"%PDF-1.4\n%%EOF")
+    (src / "notes.doc").write_bytes(b"\xd0\xcf\x11\xe0")
+    code = main(["ingest", str(src), "--json"])
+    out = json.loads(capsys.readouterr().out)
+    assert code == 2
+    status = {r["file"]: r["status"] for r in out["results"]}
+    assert status[SEEDS["芦淞"]] == "added"
+    errors = {r["file"]: r["error"] for r in out["results"] if r["status"] == "error"}
+    assert set(errors) == {"empty.txt", "scan.pdf", "notes.doc"}
+    assert all(name in msg for name, msg in errors.items())
+    assert main(["docs", "--json"]) == 0
+    docs = json.loads(capsys.readouterr().out)["reports"]
+    assert [d["org"] for d in docs] == ["株洲市芦淞区网格化管理服务中心"]
+
+
+def test_hybrid_search_with_filters(ingested: Stores) -> None:
+    searcher = Searcher(ingested)
+    hits, filters = searcher.search("2021年醴陵市网格化中心的会议费是多少？", k=5)
+    assert filters.orgs == ["醴陵市网格化管理服务中心"] and filters.years == [2021]
+    assert hits and all(h.chunk.org == "醴陵市网格化管理服务中心" for h in hits)
+    assert any("会议费" in h.chunk.text for h in hits[:3])
+    hits, filters = searcher.search("石峰区三公经费", k=5, mode="bm25")
+    assert filters.orgs == ["株洲市石峰区网格化管理服务中心"]
+    assert "三公" in hits[0].chunk.text
+    dense, _ = searcher.search("衡山县 项目支出", k=3, mode="dense")
+    assert dense and all(h.dense_rank is not None and h.chunk.org.startswith("衡山县") for h in dense)
+
+
+def test_cli_search_and_facts_json(ingested: Stores, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("QA_DATA_DIR", str(ingested.settings.data_dir))
+    assert main(["search", "荷塘区 委托业务费", "-k", "5", "--mode", "bm25", "--json"]) == 0
+    res = json.loads(capsys.readouterr().out)
+    assert res["filters"]["orgs"] == ["株洲市荷塘区网格化管理服务中心"]
+    assert any(h["table_id"] == "公开06表" for h in res["hits"])
+    assert main(["facts", "--org", "荷塘", "--table", "公开06表", "--json"]) == 0
+    facts = json.loads(capsys.readouterr().out)["facts"]
+    fee = next(f for f in facts if f["row_code"] == "30227")
+    assert fee["value"] == "180.61" and fee["unit"] == "万元" and fee["file"] == SEEDS["荷塘"]
+    assert main(["facts", "--org", "不存在的单位"]) == 2
