@@ -57,7 +57,7 @@ def detect_org(lines: list[str]) -> tuple[str, str]:
         return "", ""
     scores: dict[str, float] = {}
     for name in cands:
-        score = sum(n for other, n in cands.items() if name.endswith(other) and len(other) >= 6 or other == name)
+        score: float = sum(n for other, n in cands.items() if name.endswith(other) and len(other) >= 6 or other == name)
         region = _REGION_RE.match(name)
         if region and region.group(0) and not _GENERIC.match(name):
             score *= 1.5

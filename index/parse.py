@@ -57,7 +57,7 @@ class _FactMaker:
             char_start=s,
             char_end=e,
             section=sec.path_text,
-            **kw,  # type: ignore[arg-type]
+            **kw,
         )
         self.p.facts.append(fact)
         return fact
