@@ -118,13 +118,9 @@ def _rows_cell_per_line(lines: list[str], start: int, end: int) -> list[list[Cel
                 rows.append(row)
                 row = []
             blank_run = False
-            for pos, part in enumerate(line.split("\t")[1:] if line.startswith("\t") else line.split("\t")):
+            for part in line.split("\t")[1:] if line.startswith("\t") else line.split("\t"):
                 offset = line.find(part) if part else 0
-                cell = Cell([Fragment(idx + 1, offset, part.strip())] if part.strip() else [])
-                if pos == 0 or not row:
-                    row.append(cell)
-                else:
-                    row.append(cell)
+                row.append(Cell([Fragment(idx + 1, offset, part.strip())] if part.strip() else []))
         elif not line.strip():
             blank_run = True
         else:

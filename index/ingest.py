@@ -16,7 +16,6 @@ from index.embedder import Embedder, SentenceTransformerEmbedder
 from index.factstore import FactStore
 from index.lexicon import tokenize
 from index.parse import ParsedReport, parse_file
-from index.readers import SUPPORTED
 from index.vectorstore import ChromaStore
 from qa.errors import UserError
 from qa.settings import Settings
@@ -132,8 +131,6 @@ class Ingestor:
         files = expand_paths(paths)
         results: list[IngestResult] = []
         for n, path in enumerate(files, start=1):
-            if path.is_dir() or (path.suffix.lower() not in SUPPORTED and path.name.lower() == "readme.md"):
-                continue
             res = self.ingest_file(path, org, year)
             results.append(res)
             if on_progress:

@@ -56,7 +56,7 @@ class Searcher:
         self._keyword_index()
         if not self._chunks:
             return []
-        toks = [t for t in tokenize(expand_query(query))]
+        toks = tokenize(expand_query(query))
         if not toks:
             return []
         docs, scores = self._bm25.retrieve([toks], k=len(self._chunks), show_progress=False)
