@@ -1,0 +1,177 @@
+"""Answering: understand the question (with the conversation), pick the engine, answer, verify every figure.
+
+`auto` answers figures with the structured engine, other questions with the LLM when one is configured, else
+extractively; when nothing in the reports holds the answer the result is a refusal (`has_answer=False`) that
+says what *is* available — never another year's or another 单位's figure."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from qa.answer_models import REFUSAL, Answer, Citation
+from qa.crossreport import compare, per_head, two_measures
+from qa.errors import UserError
+from qa.extractive import extract
+from qa.models import Fact, Report
+from qa.structured import Draft, StructuredEngine
+from qa.understand import Question, parse_question
+from qa.verify import Verifier
+
+ENGINES = ("auto", "structured", "llm", "extractive")
+
+
+class Asker:
+    def __init__(self, stores: Any, llm: Any = None) -> None:
+        self.stores = stores
+        self.llm = llm  # qa.llm.LLMEngine or None
+        self._facts: dict[str, list[Fact]] = {}
+        self._lines: dict[str, list[str]] = {}
+        self._searcher: Any = None
+
+    # -- data access (cached per doc) -----------------------------------------------------------------
+    def facts(self, doc_ids: list[str]) -> list[Fact]:
+        out: list[Fact] = []
+        for d in doc_ids:
+            if d not in self._facts:
+                self._facts[d] = self.stores.facts.facts([d])
+            out += self._facts[d]
+        return out
+
+    def lines(self, doc_id: str) -> list[str]:
+        if doc_id not in self._lines:
+            self._lines[doc_id] = self.stores.facts.lines(doc_id)
+        return self._lines[doc_id]
+
+    def searcher(self) -> Any:
+        if self._searcher is None:
+            from qa.search import Searcher
+
+            self._searcher = Searcher(self.stores)
+        return self._searcher
+
+    # -- the entry point --------------------------------------------------------------------------------
+    def ask(self, question: str, history: list[dict[str, str]] | None = None, engine: str = "auto") -> Answer:
+        if engine not in ENGINES:
+            raise UserError(f"未知引擎 {engine} / unknown engine", f"可选：{', '.join(ENGINES)}")
+        question = question.strip()
+        if not question:
+            raise UserError("问题为空 / empty question", "请输入一个关于报告的问题")
+        t0 = time.perf_counter()
+        reports = self.stores.facts.reports()
+        if not reports:
+            raise UserError("索引为空，还没有导入任何报告 / the index is empty", "先运行：qa ingest data/reports")
+        prev: Question | None = None
+        for turn in history or []:
+            prev = parse_question(turn.get("q", ""), reports, prev)
+        q = parse_question(question, reports, prev)
+        answer = self._answer(q, reports, engine)
+        answer.seconds = time.perf_counter() - t0
+        return answer
+
+    def _answer(self, q: Question, reports: list[Report], engine: str) -> Answer:
+        scope, refusal = self.scope(q, reports)
+        if refusal:
+            return Answer(question=q.text, answer=refusal, has_answer=False, engine="structured",
+                          filters=describe(q))
+        draft = Draft(reports={r.doc_id: r for r in reports}, lines_for={r.doc_id: self.lines(r.doc_id) for r, _ in scope})
+        used = engine
+        if engine in ("auto", "structured") and q.intent != "text":
+            ok = self.structured(q, scope, draft)
+            used = "structured"
+            if not ok and engine == "auto" and self.llm is not None:
+                return self.llm.answer(q, [r for r, _ in scope], self)
+            if not ok:
+                return self.refuse(q, scope, "structured")
+        elif engine == "llm" or (engine == "auto" and self.llm is not None):
+            if self.llm is None:
+                raise UserError("未配置大模型接口 / no LLM endpoint configured",
+                                "设置 QA_LLM__BASE_URL 与 QA_LLM__MODEL，或用 --engine extractive")
+            return self.llm.answer(q, [r for r, _ in scope], self)
+        else:
+            used = "extractive"
+            hits = self.retrieve(q, [r for r, _ in scope])
+            text, cits = extract(q.text, hits, draft.reports, {r.doc_id: self.lines(r.doc_id) for r, _ in scope})
+            if not text:
+                return self.refuse(q, scope, "extractive")
+            draft.say(text)
+            draft.citations = cits
+        return self.finish(q, draft.text, draft.citations, [r.doc_id for r, _ in scope], used, draft.audit)
+
+    def finish(self, q: Question, text: str, citations: list[Citation], scope_docs: list[str], engine: str,
+               audit: list[Any] | None = None) -> Answer:
+        report = Verifier(self.facts).verify(text, citations, scope_docs)
+        return Answer(question=q.text, answer=text, has_answer=True, engine=engine, citations=citations,
+                      figures=report.figures, audit=audit or [], filters=describe(q))
+
+    def retrieve(self, q: Question, scope: list[Report], k: int = 8) -> list[Any]:
+        from qa.filters import QueryFilters
+
+        filters = QueryFilters(orgs=sorted({r.org for r in scope}), years=sorted({r.year for r in scope if r.year}))
+        hits, _ = self.searcher().search(q.text, k=k, filters=filters)
+        return [h for h in hits if h.chunk.doc_id in {r.doc_id for r in scope}]
+
+    # -- scope and refusal ----------------------------------------------------------------------------
+    def scope(self, q: Question, reports: list[Report]) -> tuple[list[tuple[Report, int | None]], str]:
+        if q.unknown_orgs and not q.orgs:
+            names = "、".join(q.unknown_orgs)
+            return [], f"{REFUSAL}：库中没有{names}的报告。{available(reports)}"
+        cands = [r for r in reports if not q.orgs or r.org in q.orgs]
+        if q.kinds:
+            kinded = [r for r in cands if any(k in p for k in q.kinds for p in [r.doc_type, *r.parts])]
+            cands = kinded or cands
+        if not q.years:
+            return [(r, None) for r in cands], ""
+        out: list[tuple[Report, int | None]] = []
+        for y in q.years:
+            exact = [r for r in cands if r.year == y]
+            out += [(r, None) for r in exact]
+            if not exact and q.intent in ("lookup", "compare", "convert"):
+                out += [(r, y) for r in cands if r.year == y + 1]
+        if not out:
+            who = "、".join(q.orgs) or "任何单位"
+            years = "、".join(str(y) for y in q.years)
+            return [], f"{REFUSAL}：库中没有{who}{years}年度的报告。{available(cands or reports)}"
+        return out, ""
+
+    def structured(self, q: Question, scope: list[tuple[Report, int | None]], draft: Draft) -> bool:
+        engine = StructuredEngine({r.doc_id: self.facts([r.doc_id]) for r, _ in scope}, draft)
+        reports = [r for r, _ in scope]
+        cross = q.intent in ("rank_max", "rank_min", "compare") or (q.intent == "diff" and not q.second)
+        if cross and len(reports) > 1:
+            return compare(engine, reports, q)
+        ok = False
+        for r, year in scope:
+            if q.intent in ("diff", "sum") and q.second:
+                ok = two_measures(engine, r, q) or ok
+            elif q.intent == "per_head":
+                ok = per_head(engine, r, q) or ok
+            elif q.intent == "convert":
+                ok = engine.convert(r, q) or ok
+            elif q.intent in ("share", "execution", "growth"):
+                ok = engine.rate(r, q) or ok
+            else:
+                ok = engine.lookup(r, q, year) is not None or ok
+        return ok
+
+    def refuse(self, q: Question, scope: list[tuple[Report, int | None]], engine: str) -> Answer:
+        where = "、".join(f"{r.org}{r.year}年{r.doc_type}" for r, _ in scope)
+        what = f"“{q.measure}”" if q.measure else "该问题的答案"
+        text = f"{REFUSAL}：{where}中未找到{what}。"
+        return Answer(question=q.text, answer=text, has_answer=False, engine=engine, filters=describe(q))
+
+
+def available(reports: list[Report]) -> str:
+    return "库中现有：" + "；".join(f"{r.org}{r.year}年{r.doc_type}" for r in reports) + "。"
+
+
+def describe(q: Question) -> str:
+    bits = []
+    if q.orgs:
+        bits.append("单位=" + "、".join(q.orgs))
+    if q.years:
+        bits.append("年度=" + "、".join(map(str, q.years)))
+    bits.append(f"类型={q.intent}")
+    if q.measure:
+        bits.append(f"指标={q.measure}")
+    return "；".join(bits)

@@ -1,0 +1,98 @@
+"""Figures that combine facts: comparisons and rankings across reports, differences and sums of two measures,
+per-head figures. Every operand is cited; every result is computed in `Decimal` and shown with its formula."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from qa.models import Fact, Report
+from qa.numbers import fmt
+from qa.resolve import want_dimension
+from qa.structured import StructuredEngine, shown, what
+from qa.understand import Question
+from qa.verify import fact_dimension
+
+
+def _money(base: Decimal, unit: str) -> str:
+    if unit == "万元":
+        return f"{fmt(base / 10000, 2)}万元"
+    return f"{fmt(base, 2)}{unit}"
+
+
+def collect(engine: StructuredEngine, reports: list[Report], q: Question, measure: str) -> list[tuple[Report, Fact]]:
+    dim = want_dimension(q.text, "lookup") or "money"
+    if dim == "ratio" and q.intent not in ("share",):
+        dim = "ratio"
+    out = []
+    for r in reports:
+        group = engine.find(r, q, measure, dim)
+        if group:
+            out.append((r, group[0].fact))
+    return out
+
+
+def compare(engine: StructuredEngine, reports: list[Report], q: Question) -> bool:
+    rows = collect(engine, reports, q, q.measure)
+    if not rows:
+        return False
+    d = engine.d
+    missing = [r for r in reports if r not in [x for x, _ in rows]]
+    if q.intent in ("rank_max", "rank_min") or (q.intent == "compare" and len(rows) > 2):
+        rows.sort(key=lambda rf: fact_dimension(rf[1])[0], reverse=q.intent != "rank_min")
+    d.say(f"{q.measure}：")
+    items = []
+    for r, f in rows:
+        n = d.cite(f)
+        items.append(f"{r.org}（{r.year}年）{shown(f)}[{n}]")
+    d.say("；".join(items) + "。")
+    if q.intent in ("rank_max", "rank_min", "diff") or len(rows) >= 2:
+        top_r, top_f = rows[0]
+        if q.intent in ("rank_max", "rank_min"):
+            word = "最多" if q.intent == "rank_max" else "最少"
+            d.say(f"{word}的是{top_r.org}（{top_r.year}年），{shown(top_f)}。")
+        elif len(rows) == 2:
+            (ra, fa), (rb, fb) = rows
+            a, _ = fact_dimension(fa)
+            b, _ = fact_dimension(fb)
+            hi, lo = ((ra, fa, a), (rb, fb, b)) if a >= b else ((rb, fb, b), (ra, fa, a))
+            d.say(f"{hi[0].org}比{lo[0].org}多{_money(hi[2] - lo[2], fa.unit)}"
+                  f"（{shown(hi[1])} − {shown(lo[1])}）。")
+    if missing:
+        d.say("未披露该项的报告：" + "、".join(f"{r.org}（{r.year}年）" for r in missing) + "。")
+    return True
+
+
+def two_measures(engine: StructuredEngine, r: Report, q: Question) -> bool:
+    """差/和 of two measures in one report: 基本支出比项目支出多多少、货物和服务支出合计."""
+    a = engine.find(r, q, q.measure, "money")
+    b = engine.find(r, q, q.second, "money")
+    if not a or not b:
+        return False
+    fa, fb = a[0].fact, b[0].fact
+    va, vb = fact_dimension(fa)[0], fact_dimension(fb)[0]
+    na, nb = engine.d.cite(fa), engine.d.cite(fb)
+    where = f"{r.org}{r.year}年"
+    if q.intent == "sum":
+        engine.d.say(f"{where}{what(fa)}{shown(fa)}[{na}] + {what(fb)}{shown(fb)}[{nb}] = {_money(va + vb, fa.unit)}。")
+    else:
+        hi, lo, nh, nl = (fa, fb, na, nb) if va >= vb else (fb, fa, nb, na)
+        engine.d.say(f"{where}{what(hi)}{shown(hi)}[{nh}] − {what(lo)}{shown(lo)}[{nl}] = "
+                     f"{_money(abs(va - vb), fa.unit)}。")
+    return True
+
+
+def per_head(engine: StructuredEngine, r: Report, q: Question) -> bool:
+    group = engine.find(r, q, q.measure.replace("人均", ""), "money")
+    if not group:
+        return False
+    amount = group[0].fact
+    facts = engine.facts_of[r.doc_id]
+    heads = [f for f in facts if f.line == amount.line and f.unit in ("人", "人次", "名") and f.char_start > amount.char_start]
+    if not heads or heads[0].value == 0:
+        return False
+    h = heads[0]
+    base = fact_dimension(amount)[0]
+    na, nh = engine.d.cite(amount), engine.d.cite(h)
+    engine.d.say(f"{r.org}{r.year}年{what(amount)}{shown(amount)}[{na}]，{h.phrase or '人数'}{shown(h)}[{nh}]，"
+                 f"人均{fmt(base / h.value, 2)}元（{fmt(base, 0)}元 ÷ {fmt(h.value, 0)}{h.unit}）。")
+    return True

@@ -1,0 +1,155 @@
+"""Resolving a measure (会议费, 三公经费 支出决算, 项目支出 …) to the facts of one report that state it.
+
+Each fact is scored by how many of the measure's terms its own label holds (row/column of a table cell, the
+phrase and subject of a narrative figure), then its local context (table title, the words just before the figure
+in its sentence); qualifiers the fact carries but the question does not (财政拨款, 预算, 上年 …) cost points,
+and the budget/final distinction (预算 vs 决算) is respected. Near-ties with different values are returned
+too: that is where a report contradicts itself."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from index.lexicon import tokenize
+from qa.models import Fact
+from qa.verify import fact_dimension
+
+QUALIFIERS = ["财政拨款", "一般公共预算", "政府性基金", "国有资本", "年初", "预算", "上年", "全年", "其他", "小微",
+              "中小企业", "货物", "服务", "工程", "日常", "项目", "基本", "机关", "人员", "公用", "商品", "合同",
+              "专项", "绩效", "评价", "自评", "涉及", "执行", "结转", "结余", "增加", "减少", "比上年", "年末", "2022", "2021"]
+_STRIP = re.compile(r"^(?:开支|其中[:：]?|共|全年共?|本部门|本单位|我单位)")
+_NOISE = re.compile(r"[“”\"（）()、，,：:\s]|^[一二三四五六七八九十]+、")
+
+
+@dataclass
+class Scored:
+    fact: Fact
+    score: float
+    exact: bool
+
+
+def norm(text: str) -> str:
+    return _NOISE.sub("", text.replace("三公经费", "三公").replace("“三公”经费", "三公").replace("“三公”", "三公"))
+
+
+def _terms(measure: str) -> list[str]:
+    m = norm(measure)
+    terms = [t for t in tokenize(m) if len(t) >= 2 or t in ("费",)]
+    return list(dict.fromkeys(terms)) or ([m] if m else [])
+
+
+def local_context(f: Fact) -> str:
+    if f.kind == "cell":
+        return norm(" ".join(x or "" for x in (f.table_title, f.row_path, f.column)))
+    sentence = f.sentence or ""
+    idx = sentence.find(f.raw.rstrip(f.unit) if f.raw else "")
+    before = sentence[:idx] if idx > 0 else sentence
+    return norm(before[-30:])
+
+
+def label_of(f: Fact) -> str:
+    if f.kind == "cell":
+        column = f.column.split("/")[-1] if f.column else ""
+        return norm(f.row_label if f.row_label not in ("合计", "", "总计") or not column else column)
+    phrase = _STRIP.sub("", f.phrase or f.row_label)
+    if f.rate_kind and len(norm(phrase)) <= 4:  # 占 / 增长 / 完成预算: the subject says what the rate is about
+        phrase = f.row_label + phrase
+    return norm(phrase)
+
+
+def want_dimension(question: str, intent: str) -> str | None:
+    if intent in ("share", "execution", "growth") or re.search(r"比例|百分|%|率", question):
+        return "ratio"
+    if re.search(r"多少人|几人|人数|人次|来宾", question):
+        return "人"
+    if re.search(r"得分|总分|几分|多少分", question):
+        return "分"
+    if re.search(r"几个|多少个|多少项|多少名|多少条|多少次", question):
+        return "count"
+    if re.search(r"费|支出|收入|经费|资金|金额|预算|决算|结余|总计|合计|钱|拨款|采购|投入|总额", question):
+        return "money"
+    return None
+
+
+def score_fact(f: Fact, terms: list[str], measure: str, question: str, budget: str | None) -> float:
+    label, ctx = label_of(f), local_context(f)
+    m = norm(measure)
+    if not terms:
+        return 0.0
+    got = 0.0
+    for t in terms:
+        if t in label:
+            got += 2.0
+        elif t in ctx:
+            got += 1.0
+        elif f.kind == "cell" and t in norm(f.column):
+            got += 1.5
+    score = got / (2.0 * len(terms))
+    if label == m:
+        score += 0.6
+    elif m and (m in label or label.endswith(m)):
+        score += 0.35 - 0.01 * (len(label) - len(m))
+    elif label and label in m and len(label) >= 2:
+        score += 0.2 - 0.02 * (len(m) - len(label))
+    qn = norm(question)
+    carried = norm(" ".join([label, ctx]))
+    for word in QUALIFIERS:
+        if word in carried and word not in qn and word not in m:
+            score -= 0.06
+    is_budget = bool(re.search(r"预算", label + norm(f.column))) and not re.search(r"决算|执行", label + norm(f.column))
+    if budget and not is_budget:
+        score -= 0.3
+    if not budget and is_budget:
+        score -= 0.3
+    if budget == "年初预算" and "年初" not in label + ctx:
+        score -= 0.1
+    return score
+
+
+def rank_facts(facts: list[Fact], measure: str, question: str, dim: str | None, budget: str | None = None,
+               rate_kind: str | None = None) -> list[Scored]:
+    terms = _terms(measure)
+    out: list[Scored] = []
+    for f in facts:
+        _, fdim = fact_dimension(f)
+        if dim == "count":
+            if fdim in ("money", "ratio", "plain", "分"):
+                continue
+        elif dim == "人":
+            if fdim not in ("人", "人次", "名"):
+                continue
+        elif dim and fdim != dim and not (dim == "分" and fdim == "plain"):
+            continue
+        if rate_kind and f.rate_kind not in (rate_kind, None):
+            continue
+        s = score_fact(f, terms, measure, question, budget)
+        if s > 0:
+            out.append(Scored(f, s, label_of(f) == norm(measure)))
+    out.sort(key=lambda s: (-s.score, s.fact.kind != "text", s.fact.line))
+    return out
+
+
+def best(scored: list[Scored], threshold: float = 0.55) -> list[Scored]:
+    """The winning fact and its near-ties (within 0.05); empty when nothing states the measure well enough."""
+    if not scored or scored[0].score < threshold:
+        return []
+    top = scored[0].score
+    return [s for s in scored if s.score >= top - 0.05]
+
+
+def conflicting(group: list[Scored]) -> list[Scored]:
+    """Facts in a near-tie group whose values differ from the winner's (same dimension)."""
+    if not group:
+        return []
+    first = group[0].fact
+    base0, dim0 = fact_dimension(first)
+    out = []
+    seen: set[Decimal] = {base0}
+    for s in group[1:]:
+        base, dim = fact_dimension(s.fact)
+        if dim == dim0 and base not in seen:
+            seen.add(base)
+            out.append(s)
+    return out

@@ -1,0 +1,221 @@
+"""The structured engine: questions about figures answered from facts — lookups, shares, growth, execution rates,
+sums, differences, per-head figures, 万元↔元, comparisons and rankings across reports — with a Chinese answer
+that names 单位, year and measure, shows each formula with its operands cited, and rounds as the reports do."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from qa.answer_models import AuditNote, Citation
+from qa.models import Fact, Report
+from qa.numbers import fmt
+from qa.resolve import Scored, best, conflicting, rank_facts, want_dimension
+from qa.understand import Question
+from qa.verify import fact_dimension
+
+RATE_TOL_PP = Decimal("0.005")  # 0.5 percentage points, as a ratio
+_YEAR_IN = re.compile(r"(20\d{2})\s*年")
+
+
+@dataclass
+class Draft:
+    """An answer being written: text with [n] markers, the citations they point to, audit notes."""
+
+    parts: list[str] = field(default_factory=list)
+    citations: list[Citation] = field(default_factory=list)
+    audit: list[AuditNote] = field(default_factory=list)
+    lines_for: dict[str, list[str]] = field(default_factory=dict)
+    reports: dict[str, Report] = field(default_factory=dict)
+
+    def cite(self, fact: Fact) -> int:
+        for c in self.citations:
+            if c.fact_id == fact.fact_id:
+                return c.n
+        r = self.reports[fact.doc_id]
+        lines = self.lines_for.get(fact.doc_id, [])
+        quote = lines[fact.line - 1].strip() if 0 < fact.line <= len(lines) else fact.sentence or fact.raw
+        n = len(self.citations) + 1
+        self.citations.append(Citation(
+            n=n, doc_id=fact.doc_id, file=r.file, org=r.org, year=r.year, section=fact.section,
+            table=fact.table_id, row=fact.row_path or fact.row_label, column=fact.column, quote=quote,
+            line=fact.line, fact_id=fact.fact_id, char_start=fact.char_start, char_end=fact.char_end))
+        return n
+
+    def say(self, text: str) -> None:
+        self.parts.append(text)
+
+    @property
+    def text(self) -> str:
+        return "".join(self.parts)
+
+
+def shown(f: Fact) -> str:
+    """A fact's value as the report prints it, with its unit."""
+    unit = f.unit or ""
+    return f"{fmt(f.value, f.decimals)}{unit}"
+
+
+def what(f: Fact) -> str:
+    """Where a fact sits, in words: 公开06表「培训费」 or 情况说明「开支培训费」."""
+    if f.kind == "cell":
+        cell = " / ".join(x for x in (f.row_label, f.column) if x)
+        return f"{f.table_id or f.table_title or '表'}「{cell}」"
+    part = (f.section.split(" › ")[0] if f.section else "正文")
+    return f"{part}「{(f.row_label + f.phrase) if f.rate_kind else (f.phrase or f.row_label)}」"
+
+
+def pct(value: Decimal, decimals: int = 2) -> str:
+    return f"{fmt(value * 100, decimals)}%"
+
+
+class StructuredEngine:
+    def __init__(self, facts_of: dict[str, list[Fact]], draft: Draft) -> None:
+        self.facts_of = facts_of
+        self.d = draft
+
+    # -- finding facts ------------------------------------------------------------------------------
+    def facts_for_year(self, report: Report, year: int | None) -> list[Fact]:
+        facts = self.facts_of[report.doc_id]
+        target = year or report.year
+        out = []
+        for f in facts:
+            years = {int(y) for y in _YEAR_IN.findall(f.column or "")}
+            if target == report.year:
+                if years and report.year not in years:
+                    continue
+            elif not (target in years or "上年" in (f.column or "")):
+                continue
+            out.append(f)
+        return out
+
+    def find(self, report: Report, q: Question, measure: str, dim: str | None, year: int | None = None,
+             budget: str | None = None, rate_kind: str | None = None) -> list[Scored]:
+        facts = self.facts_for_year(report, year)
+        return best(rank_facts(facts, measure, q.text, dim, budget if budget is not None else q.budget, rate_kind))
+
+    def _org_year(self, r: Report, year: int | None = None) -> str:
+        return f"{r.org}{year or r.year}年"
+
+    # -- intents ------------------------------------------------------------------------------------
+    def lookup(self, r: Report, q: Question, year: int | None = None) -> Fact | None:
+        dim = want_dimension(q.text, "lookup") if q.intent != "convert" else "money"
+        group = self.find(r, q, q.measure, dim, year)
+        if not group:
+            return None
+        top = group[0].fact
+        n = self.d.cite(top)
+        self.d.say(f"{self._org_year(r, year)}{q.measure or top.row_label}：{what(top)}为{shown(top)}[{n}]。")
+        self._conflicts(top, conflicting(group))
+        return top
+
+    def _conflicts(self, top: Fact, others: list[Scored]) -> None:
+        for s in others[:2]:
+            o = s.fact
+            m = self.d.cite(o)
+            diff = abs(fact_dimension(top)[0] - fact_dimension(o)[0])
+            kind = "尾数差异" if diff <= Decimal("100") and top.unit in ("万元", "") else "数据不一致"
+            msg = (f"注意：同一报告中{what(o)}记为{shown(o)}[{m}]，与{what(top)}的{shown(top)}不一致"
+                   f"（{kind}），请核实。")
+            self.d.say(msg)
+            self.d.audit.append(AuditNote(kind=kind, message=msg, citations=[self.d.cite(top), m]))
+
+    def convert(self, r: Report, q: Question) -> bool:
+        group = self.find(r, q, q.measure, "money")
+        if not group:
+            return False
+        f = group[0].fact
+        base, _ = fact_dimension(f)
+        n = self.d.cite(f)
+        self.d.say(f"{self._org_year(r)}{what(f)}为{shown(f)}[{n}]，折合{fmt(base, 0)}元"
+                   f"（{fmt(f.value, f.decimals)}×10000）。")
+        return True
+
+    def rate(self, r: Report, q: Question) -> bool:
+        """share / execution / growth: the rate the report prints (if any) and the recomputation from its figures."""
+        kind = {"share": "share", "execution": "completion", "growth": "growth"}[q.intent]
+        amount = self.find(r, q, q.measure, "money", budget=None if q.intent != "growth" else q.budget)
+        num = amount[0].fact if amount else None
+        stated = self._stated_rate(r, q, num, kind)
+        operands = self._operands(r, q, num, stated)
+        if stated is None and operands is None:
+            return False
+        where = self._org_year(r)
+        if operands is not None:
+            a, b, value = operands
+            na, nb = self.d.cite(a), self.d.cite(b)
+            formula = (f"{shown(b)} ÷ ({shown(a)} − {shown(b)})" if q.intent == "growth"
+                       else f"{shown(a)} ÷ {shown(b)}")
+            if value is None:
+                self.d.say(f"{where}{q.measure}：分母{what(b)}为0[{nb}]，比率无法计算（未定义）。")
+                if stated is not None:
+                    self.d.say(f"报告写{shown(stated)}[{self.d.cite(stated)}]，以0为分母的比率未定义，请核实。")
+                    self.d.audit.append(AuditNote(kind="零基数比率", message="以0为分母的比率未定义",
+                                                  citations=[nb, self.d.cite(stated)]))
+                return True
+        if stated is not None:
+            ns = self.d.cite(stated)
+            label = {"share": "占比", "completion": "完成预算的比例", "growth": "增长率"}[kind]
+            self.d.say(f"{where}{q.measure}{label}为{shown(stated)}[{ns}]")
+            if operands is not None:
+                self.d.say(f"（{formula} = {pct(value)}，[{na}][{nb}]）")
+                if abs(value - stated.value / 100) > max(RATE_TOL_PP, abs(value) * Decimal("0.01")):
+                    msg = f"注意：报告所列{shown(stated)}与按其数据计算的{pct(value)}不一致，请核实。"
+                    self.d.say("。" + msg)
+                    self.d.audit.append(AuditNote(kind="比率不符", message=msg, citations=[ns, na, nb]))
+                    return True
+            self.d.say("。")
+            return True
+        assert operands is not None and value is not None
+        label = {"share": f"占{what(b)}的比例", "completion": "完成预算的比例", "growth": "比上年增长"}[kind]
+        self.d.say(f"{where}{q.measure}{label}为{pct(value)}（{formula}，[{na}][{nb}]）。")
+        return True
+
+    def _stated_rate(self, r: Report, q: Question, num: Fact | None, kind: str) -> Fact | None:
+        facts = self.facts_for_year(r, None)
+        kinds = ("completion", "execution") if kind == "completion" else (kind,)
+        if num is not None:
+            linked = [f for f in facts if f.rate_of == num.fact_id and f.rate_kind in kinds]
+            if linked:
+                return linked[0]
+        measure = q.measure + ("占" + q.denominator if q.denominator else "")
+        group = best(rank_facts([f for f in facts if f.rate_kind in kinds], measure, q.text, "ratio"), 0.6)
+        return group[0].fact if group else None
+
+    def _operands(self, r: Report, q: Question, num: Fact | None, stated: Fact | None
+                  ) -> tuple[Fact, Fact, Decimal | None] | None:
+        if num is None:
+            return None
+        facts = self.facts_for_year(r, None)
+        same_line = [f for f in facts if f.line == num.line and fact_dimension(f)[1] == "money" and f is not num]
+        den: Fact | None = None
+        if q.intent == "share":
+            if q.denominator:
+                g = self.find(r, q, q.denominator, "money", budget=None)
+                den = g[0].fact if g else None
+            else:
+                bigger = [f for f in same_line if f.char_start < num.char_start and f.value >= num.value]
+                den = bigger[0] if bigger else None
+        elif q.intent == "execution":
+            budget = "年初预算" if "年初" in q.text else "预算"
+            before = [f for f in same_line if f.char_start < num.char_start and "预算" in (f.phrase + f.row_label)]
+            if before:
+                den = before[-1]
+            else:
+                g = self.find(r, q, q.measure, "money", budget=budget)
+                den = g[0].fact if g else None
+        elif q.intent == "growth":
+            inc = [f for f in same_line if f.char_start > num.char_start and re.search(r"增加|减少", f.phrase)]
+            if inc:
+                prev = num.value - inc[0].value if "增加" in inc[0].phrase else num.value + inc[0].value
+                base = prev
+                if base == 0:
+                    return num, inc[0], None
+                return num, inc[0], (num.value - base) / base
+            return None
+        if den is None:
+            return None
+        a, _ = fact_dimension(num)
+        b, _ = fact_dimension(den)
+        return num, den, (a / b if b else None)

@@ -1,0 +1,158 @@
+"""Understanding a question: which 单位 and years (also relative to the conversation: 那上一年呢？和醴陵比呢？),
+what is asked (lookup, share, growth, execution rate, sum, difference, ranking, comparison, unit conversion,
+per-head, text), and the measure, with the domain lexicon's synonyms applied."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+
+from index.lexicon import SYNONYMS
+from qa.filters import alias_table, parse_filters
+from qa.models import Report
+
+Intent = str  # lookup|share|growth|execution|sum|diff|rank_max|rank_min|compare|convert|per_head|text
+
+_FILLER = re.compile(
+    r"请问|请|帮我|查一下|查询|告诉我|是多少钱|是多少|有多少|多少钱|花了多少|支出多少|一共|总共|分别|多少|几个|几|"
+    r"是否|是什么|有哪些|哪些|什么|怎么样|如何|吗|呢|吧|啊|的|了|是|有|？|\?|。|，|,|！|\s+"
+)
+_ORG_WORDS = re.compile(r"(?:网格化?|社会治理和网格化信息|社会治理|管理服务|信息)?中心|单位|部门|该单位|本单位|县中心")
+_YEAR = re.compile(r"(20\d{2})\s*年度?")
+_REGION = re.compile(r"([\u4e00-\u9fa5]{2,4}?(?:省|市|区|县))")
+_TEXT_CUES = re.compile(r"哪些|什么|为什么|原因|职责|职能|问题|措施|用于|性质|怎么|如何|内设|机构|科室|股室|情况")
+_NUMERIC_CUES = re.compile(r"多少|几|金额|比例|占比|百分|率|数额|总额|合计|得分|总分|人数|比较|对比|排序|排名|最多|最少|最高|最低|最大|最小|相差|增长")
+
+
+@dataclass
+class Question:
+    text: str
+    orgs: list[str] = field(default_factory=list)
+    years: list[int] = field(default_factory=list)
+    kinds: list[str] = field(default_factory=list)
+    intent: Intent = "lookup"
+    measure: str = ""
+    denominator: str = ""  # share: 占X的比例
+    second: str = ""  # sum/diff of two measures
+    budget: str | None = None  # 预算 | 年初预算 | None (决算)
+    unknown_orgs: list[str] = field(default_factory=list)
+    all_orgs: bool = False
+    relative_year: int = 0  # -1 for 上一年
+
+
+def canonical(measure: str) -> str:
+    m = measure.replace("“", "").replace("”", "").replace('"', "")
+    for syn, canon in sorted(SYNONYMS.items(), key=lambda kv: -len(kv[0])):
+        syn_plain = syn.replace("“", "").replace("”", "")
+        if syn_plain in m and canon not in m and len(syn_plain) >= 2 and syn_plain not in ("花了", "开支", "问题"):
+            m = m.replace(syn_plain, canon)
+    return m.replace("三公经费经费", "三公经费")
+
+
+def detect_intent(q: str) -> Intent:
+    if re.search(r"换算成?元|折合|合多少元|多少元", q):
+        return "convert"
+    if "人均" in q:
+        return "per_head"
+    if re.search(r"完成(?:年初)?预算|执行率|完成率|预算执行", q):
+        return "execution"
+    if re.search(r"占.*(?:比例|比重|百分|多少|几)|占比|比重", q):
+        return "share"
+    if re.search(r"增长|增幅|同比|比上年|与上年相比|较上年", q):
+        return "growth"
+    if re.search(r"最(?:多|高|大)", q):
+        return "rank_max"
+    if re.search(r"最(?:少|低|小)", q):
+        return "rank_min"
+    if re.search(r"排序|排名", q):
+        return "rank_max"
+    if re.search(r"相差|差多少|差额|多多少|少多少|减去|哪个多|哪个高|谁多|谁高", q):
+        return "diff"
+    if re.search(r"(?:和|与|加).+合计", q) and not re.search(r"收入合计|支出合计", q):
+        return "sum"
+    if re.search(r"比较|对比|分别|各单位|比呢", q):
+        return "compare"
+    if _TEXT_CUES.search(q) and not _NUMERIC_CUES.search(q):
+        return "text"
+    return "lookup"
+
+
+def _strip(q: str, reports: list[Report]) -> str:
+    table = alias_table(reports)
+    for alias in sorted(table, key=len, reverse=True):
+        q = q.replace(alias, " ")
+    for r in reports:
+        q = q.replace(r.org, " ")
+    q = _YEAR.sub(" ", q)
+    q = re.sub(r"[\u4e00-\u9fa5]{0,4}(?:省|市|区|县)(?=网格|社会|中心)", " ", q)
+    q = _ORG_WORDS.sub(" ", q)
+    return q
+
+
+_INTENT_WORDS = re.compile(
+    r"换算成?元|折合成?|合多少元|多少元|人均|完成(?:年初)?预算的?百分之几|完成(?:年初)?预算的?比例|完成(?:年初)?预算的?百分比|"
+    r"完成(?:年初)?预算|执行率|完成率|预算执行|比例|比重|百分比|百分之几|占比|增长率|增长|增幅|同比|比上年|与上年相比|较上年|"
+    r"哪个单位|哪个|各单位|最多|最高|最大|最少|最低|最小|排序|排名|按|给|相差|差多少|差额|多多少|少多少|比较|对比|谁多|谁高|"
+    r"那|其中|和|与|比呢|减去|决算数|支出决算|有几个|几个|多少|合计多少"
+)
+
+
+def measure_of(q: str, intent: Intent) -> tuple[str, str, str]:
+    """(measure, denominator, second measure) from the question with 单位/year words already removed."""
+    denominator = second = ""
+    if intent == "share":
+        m = re.search(r"(.*?)占(.*?)(?:的)?(?:比例|比重|百分比|百分之几|多少|几|$)", q)
+        if m:
+            q, denominator = m.group(1), m.group(2)
+    if intent in ("diff", "sum"):
+        m = re.search(r"(.+?)(?:和|与|减去|比)(.+?)(?:相差|差|合计|多|少|之差|$)", q)
+        if m and intent == "sum" or (m and not re.search(r"哪个|谁", q)):
+            q, second = m.group(1), m.group(2)
+    clean = lambda s: _FILLER.sub("", _INTENT_WORDS.sub("", s))  # noqa: E731
+    return canonical(clean(q)), canonical(clean(denominator)), canonical(clean(second))
+
+
+def parse_question(text: str, reports: list[Report], previous: Question | None = None) -> Question:
+    filters = parse_filters(text, reports)
+    intent = detect_intent(text)
+    known = " ".join(r.org + " " + r.region for r in reports)
+    unknown = [m for m in _REGION.findall(text) if m not in known and not any(m in a for a in alias_table(reports))]
+    stripped = _strip(text, reports)
+    measure, denominator, second = measure_of(stripped, intent)
+    budget = None
+    if "年初预算" in text and intent not in ("execution",):
+        budget = "年初预算"
+    elif re.search(r"预算(?!执行)", text) and not re.search(r"决算|完成|执行", text):
+        budget = "预算"
+    q = Question(text=text, orgs=filters.orgs, years=filters.years, kinds=filters.kinds, intent=intent,
+                 measure=measure, denominator=denominator, second=second, budget=budget, unknown_orgs=unknown,
+                 all_orgs=bool(re.search(r"哪个单位|各单位|哪个|谁|排序|排名", text)) and len(filters.orgs) < 2)
+    if re.search(r"上一?年|去年|上年度", text) and not re.search(r"比上年|与上年|较上年", text):
+        q.relative_year = -1
+    return _with_context(q, previous) if previous else q
+
+
+def _with_context(q: Question, prev: Question) -> Question:
+    """Fill what a follow-up leaves out from the previous question."""
+    new_org = q.orgs and prev.orgs and set(q.orgs) != set(prev.orgs)
+    measure = q.measure or prev.measure
+    out = replace(q, measure=measure)
+    if not q.orgs:
+        out.orgs = list(prev.orgs)
+    if not q.years:
+        out.years = list(prev.years) if not new_org else []
+        if q.relative_year and prev.years:
+            out.years = [y + q.relative_year for y in prev.years]
+    if re.search(r"比呢|比较|对比", q.text) and new_org:
+        out.orgs = list(dict.fromkeys(prev.orgs + q.orgs))
+        out.intent = "compare"
+    elif not q.measure and q.intent in ("lookup", "compare") and prev.intent not in ("text",):
+        out.intent = prev.intent if not new_org else prev.intent if prev.intent != "compare" else "lookup"
+        out.denominator, out.second = out.denominator or prev.denominator, out.second or prev.second
+    if q.intent == "share" and not q.denominator and re.search(r"其中", q.text):
+        out.denominator = prev.measure
+    if q.intent == "share" and not q.measure:
+        out.measure = prev.measure
+    if q.budget is None and not q.measure:
+        out.budget = prev.budget
+    return out

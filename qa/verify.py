@@ -1,0 +1,221 @@
+"""The numeric verifier: every figure in an answer is matched to a fact or recomputed from facts — in `Decimal`,
+deterministic, no LLM, milliseconds.
+
+Verdicts: `matched` (a fact holds that value within half a unit of the figure's last printed digit), `derived`
+(a/b, (a−b)/b, a−b, a+b, Σ, per-head or a unit conversion of facts — formula and operands returned),
+`mismatch` (the figure contradicts the fact it cites or clearly refers to — expected value returned),
+`unsupported` (nothing supports it). Candidates come from the cited facts first, then from facts whose label the
+answer names next to the figure, then from the rest of the reports in scope."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from qa.answer_models import Citation, FigureCheck, VerificationReport
+from qa.figures import Figure, extract_figures
+from qa.models import Fact
+from qa.numbers import fmt, to_base
+
+_MARKER = re.compile(r"\[(\d+)\]")
+_SENTENCE_END = re.compile(r"[。；;！？!?\n]")
+_GENERIC_LABELS = {"占", "增加", "增长", "减少", "人数", "收入", "支出", "合计", "小计", "金额", "其中", "预算数", "决算数"}
+_LABEL_TRIM = re.compile(r"^[（(]?[一二三四五六七八九十\d]+[)）、.．]\s*|[为的是：:]+$")
+
+
+@dataclass(frozen=True)
+class Operand:
+    base: Decimal
+    dim: str
+    fact: Fact
+
+
+def fact_dimension(fact: Fact) -> tuple[Decimal, str]:
+    base, unit = to_base(fact.value, fact.unit)
+    if unit == "元":
+        return base, "money"
+    if unit == "ratio":
+        return base, "ratio"
+    return base, {"名": "人", "": "plain"}.get(unit, unit)
+
+
+def fact_label(fact: Fact) -> str:
+    label = fact.row_label if fact.kind == "cell" else (fact.phrase or fact.row_label)
+    return _LABEL_TRIM.sub("", label.replace("“", "").replace("”", "")).strip()
+
+
+def _show(value: Decimal, dim: str, decimals: int = 2) -> str:
+    if dim == "ratio":
+        return fmt(value * 100, decimals) + "%"
+    if dim == "money":
+        return fmt(value / 10000, decimals) + "万元"
+    return fmt(value, decimals)
+
+
+class Verifier:
+    """`facts_for(doc_ids)` gives the facts of the reports in scope (the store, or a list in unit tests)."""
+
+    def __init__(self, facts_for: Callable[[list[str]], list[Fact]]) -> None:
+        self.facts_for = facts_for
+
+    def verify(self, answer: str, citations: list[Citation], scope_docs: list[str]) -> VerificationReport:
+        facts = self.facts_for(sorted(set(scope_docs) | {c.doc_id for c in citations}))
+        by_id = {f.fact_id: f for f in facts}
+        by_line: dict[tuple[str, int], list[Fact]] = {}
+        for f in facts:
+            by_line.setdefault((f.doc_id, f.line), []).append(f)
+        cited: dict[int, list[Fact]] = {}
+        for c in citations:
+            if c.fact_id and c.fact_id in by_id:
+                cited[c.n] = [by_id[c.fact_id]]
+            else:
+                cited[c.n] = by_line.get((c.doc_id, c.line), [])
+        checks = [self._judge(fig, answer, cited, facts) for fig in extract_figures(answer)]
+        return VerificationReport(answer=answer, figures=checks, citations=citations)
+
+    # ------------------------------------------------------------------------------------------------
+    def _judge(self, fig: Figure, answer: str, cited: dict[int, list[Fact]], facts: list[Fact]) -> FigureCheck:
+        sent_start, sent_end = _sentence_bounds(answer, fig.start, fig.end)
+        markers = [int(n) for n in _MARKER.findall(answer[sent_start:sent_end]) if int(n) in cited]
+        numbers = markers or sorted(cited)
+        cited_facts = _unique(f for n in numbers for f in cited.get(n, []))
+        check = FigureCheck(text=fig.text, value=fig.value, unit=fig.unit, verdict="unsupported",
+                            start=fig.start, end=fig.end)
+        context = answer[sent_start:fig.start].replace("“", "").replace("”", "")
+        referred = _referred(context, facts, fig)
+
+        def cites(fs: Iterable[Fact]) -> list[int]:
+            ids = {f.fact_id for f in fs}
+            return [n for n in numbers if any(f.fact_id in ids for f in cited.get(n, []))]
+
+        for pool in (cited_facts, referred):
+            hit = _match(fig, pool)
+            if hit is not None:
+                check.verdict = "matched"
+                check.fact_ids, check.citations = [hit.fact_id], cites([hit])
+                if fig.dimension == "money" and hit.unit != fig.unit and hit.unit in ("元", "万元", "亿元"):
+                    check.verdict = "derived"
+                    check.formula = f"{hit.raw}{'' if hit.raw.endswith(hit.unit) else hit.unit} = {fig.text}（单位换算）"
+                return check
+        derived = _derive(fig, cited_facts + [f for f in referred if f not in cited_facts])
+        if derived is not None:
+            formula, operands = derived
+            check.verdict, check.formula = "derived", formula
+            check.fact_ids, check.citations = [f.fact_id for f in operands], cites(operands)
+            return check
+        expected = _expected(fig, cited_facts, referred)
+        if expected is not None:
+            check.verdict, check.expected = "mismatch", expected.raw + ("" if expected.raw.endswith(expected.unit) else expected.unit)
+            check.fact_ids, check.citations = [expected.fact_id], cites([expected])
+            return check
+        hit = _match(fig, facts)
+        if hit is not None:
+            check.verdict, check.fact_ids = "matched", [hit.fact_id]
+        return check
+
+
+def _sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    s = max((m.end() for m in _SENTENCE_END.finditer(text, 0, start)), default=0)
+    m = _SENTENCE_END.search(text, end)
+    return s, (m.start() if m else len(text))
+
+
+def _unique(facts: Iterable[Fact]) -> list[Fact]:
+    seen: dict[str, Fact] = {}
+    for f in facts:
+        seen.setdefault(f.fact_id, f)
+    return list(seen.values())
+
+
+def _same_dim(fig: Figure, fact: Fact) -> bool:
+    _, dim = fact_dimension(fact)
+    if fig.dimension == "plain" or dim == "plain":
+        return fig.dimension not in ("money", "ratio") or dim == "plain"
+    return dim == fig.dimension
+
+
+def _match(fig: Figure, pool: list[Fact]) -> Fact | None:
+    for fact in pool:
+        if not _same_dim(fig, fact):
+            continue
+        base, dim = fact_dimension(fact)
+        if fig.dimension == "plain" or dim == "plain":
+            if abs(fact.value - fig.value) <= fig.tolerance:
+                return fact
+        elif abs(base - fig.base) <= fig.tolerance:
+            return fact
+    return None
+
+
+def _referred(context: str, facts: list[Fact], fig: Figure) -> list[Fact]:
+    """Facts whose label the answer names right before the figure (longest label wins)."""
+    best: list[tuple[int, Fact]] = []
+    for f in facts:
+        label = fact_label(f)
+        if len(label) < 2 or label in _GENERIC_LABELS or not _same_dim(fig, f):
+            continue
+        pos = context.rfind(label)
+        if pos >= 0 and len(context) - (pos + len(label)) <= 12:
+            best.append((len(label), f))
+    best.sort(key=lambda x: -x[0])
+    top = best[0][0] if best else 0
+    return [f for n, f in best if n == top]
+
+
+def _expected(fig: Figure, cited: list[Fact], referred: list[Fact]) -> Fact | None:
+    for pool in (referred, cited):
+        same = [f for f in pool if _same_dim(fig, f) and fact_dimension(f)[1] == fig.dimension]
+        if len(same) == 1 or (same and pool is referred):
+            return same[0]
+    return None
+
+
+def _derive(fig: Figure, pool: list[Fact]) -> tuple[str, list[Fact]] | None:
+    ops = [Operand(*fact_dimension(f), f) for f in pool[:40]]
+    money = [o for o in ops if o.dim == "money"]
+    counts = [o for o in ops if o.dim not in ("money", "ratio", "points", "plain")]
+    tol = fig.tolerance
+    dim = fig.dimension
+
+    def close(v: Decimal) -> bool:
+        return abs(v - fig.base) <= tol
+
+    if dim == "ratio":
+        for a, b in itertools.permutations(money, 2):
+            if b.base == 0:
+                continue
+            if close(a.base / b.base):
+                return f"{_raw(a)} ÷ {_raw(b)} = {_show(a.base / b.base, 'ratio')}", [a.fact, b.fact]
+            if a.base != b.base and close((a.base - b.base) / b.base):
+                return (f"({_raw(a)} − {_raw(b)}) ÷ {_raw(b)} = {_show((a.base - b.base) / b.base, 'ratio')}",
+                        [a.fact, b.fact])
+        for a, b in itertools.permutations(counts, 2):
+            if b.base and close(a.base / b.base):
+                return f"{_raw(a)} ÷ {_raw(b)} = {_show(a.base / b.base, 'ratio')}", [a.fact, b.fact]
+    if dim == "money":
+        for a, b in itertools.combinations(money, 2):
+            if close(a.base + b.base):
+                return f"{_raw(a)} + {_raw(b)} = {_show(a.base + b.base, 'money')}", [a.fact, b.fact]
+            if close(abs(a.base - b.base)):
+                hi, lo = (a, b) if a.base >= b.base else (b, a)
+                return f"{_raw(hi)} − {_raw(lo)} = {_show(hi.base - lo.base, 'money')}", [hi.fact, lo.fact]
+        if len(money) > 2 and close(sum((o.base for o in money), Decimal(0))):
+            return " + ".join(_raw(o) for o in money) + f" = {fig.text}", [o.fact for o in money]
+        for a in money:
+            for c in counts:
+                if c.base and close(a.base / c.base):
+                    return f"{_raw(a)} ÷ {_raw(c)} = {fmt(a.base / c.base, 2)}元/{c.dim}", [a.fact, c.fact]
+    if dim == "points":
+        rates = [o for o in ops if o.dim == "ratio"]
+        for a, b in itertools.permutations(rates, 2):
+            if close((a.base - b.base) * 100):
+                return f"{_raw(a)} − {_raw(b)} = {fmt((a.base - b.base) * 100, 2)}个百分点", [a.fact, b.fact]
+    return None
+
+
+def _raw(o: Operand) -> str:
+    f = o.fact
+    return f.raw if f.raw.endswith(f.unit) else f"{f.raw}{f.unit}"
