@@ -91,12 +91,15 @@ class Asker:
         else:
             used = "extractive"
             hits = self.retrieve(q, [r for r, _ in scope])
-            text, cits = extract(q.text, hits, draft.reports, {r.doc_id: self.lines(r.doc_id) for r, _ in scope})
+            text, cits = extract(q.text, hits, draft.reports, {r.doc_id: self.lines(r.doc_id) for r, _ in scope},
+                                 focus=q.measure)
             if not text:
                 return self.refuse(q, scope, "extractive")
             draft.say(text)
             draft.citations = cits
-        return self.finish(q, draft.text, draft.citations, [r.doc_id for r, _ in scope], used, draft.audit)
+        answer = self.finish(q, draft.text, draft.citations, [r.doc_id for r, _ in scope], used, draft.audit)
+        answer.has_answer = not draft.refused
+        return answer
 
     def finish(self, q: Question, text: str, citations: list[Citation], scope_docs: list[str], engine: str,
                audit: list[Any] | None = None) -> Answer:

@@ -110,6 +110,97 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _asker(settings: Settings) -> Any:
+    from qa.ask import Asker
+    from qa.llm import llm_from_settings
+
+    return Asker(_stores(settings), llm_from_settings(settings))
+
+
+def _history(path: str | None) -> list[dict[str, str]]:
+    if not path:
+        return []
+    p = Path(path)
+    try:
+        data = json.loads(p.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise UserError(f"无法读取对话历史 {p} / cannot read history: {exc}",
+                        '格式：[{"q": "问题", "a": "回答"}, ...]', file=str(p)) from exc
+    if not isinstance(data, list) or not all(isinstance(t, dict) and "q" in t for t in data):
+        raise UserError(f"对话历史格式不对 / bad history format: {p}", '格式：[{"q": "问题", "a": "回答"}, ...]', file=str(p))
+    return data
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    from qa.export import export_answer
+
+    answer = _asker(settings).ask(args.question, _history(args.history), engine=args.engine)
+    if args.export:
+        export_answer([answer], Path(args.export))
+    if args.json:
+        _print_json(answer.to_json())
+    else:
+        from qa.export import render_text
+
+        print(render_text(answer))
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace, settings: Settings) -> int:
+    from qa.filters import parse_filters
+    from qa.verify import Verifier
+
+    text = args.answer if args.answer is not None else sys.stdin.read()
+    if not text.strip():
+        raise UserError("没有要核验的回答 / nothing to verify", "用 --answer 传入，或从标准输入读入")
+    asker = _asker(settings)
+    reports = asker.stores.facts.reports()
+    filters = parse_filters(f"{args.question or ''} {text}", reports)
+    scope = [r.doc_id for r in reports if filters.matches(r)] if (filters.orgs or filters.years) else [r.doc_id for r in reports]
+    report = Verifier(asker.facts).verify(text, [], scope)
+    if args.json:
+        _print_json(report.to_json())
+    else:
+        from qa.answer_models import VERDICT_LABELS
+
+        for f in report.figures:
+            extra = f" 应为 {f.expected}" if f.expected else f"  {f.formula}" if f.formula else ""
+            print(f"{VERDICT_LABELS[f.verdict]:6} {f.text}{extra}")
+    return 0 if not report.failed else 1
+
+
+def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    from eval.runner import compare_runs, run
+
+    if args.compare:
+        diff = compare_runs(Path(args.compare[0]), Path(args.compare[1]))
+        if args.json:
+            _print_json(diff)
+        else:
+            for k, v in diff["metrics"].items():
+                if v["delta"]:
+                    print(f"{k:40} {v['a']} → {v['b']} ({v['delta']:+})")
+            print(f"变好 better: {len(diff['better'])}  " + " ".join(d["id"] for d in diff["better"]))
+            print(f"变差 worse:  {len(diff['worse'])}  " + " ".join(d["id"] for d in diff["worse"]))
+        return 0
+    if not args.dataset:
+        raise UserError("缺少数据集 / missing DATASET", "qa eval eval/datasets/main.jsonl --out runs/main")
+    from tqdm import tqdm
+
+    out = Path(args.out or f"eval/runs/{Path(args.dataset).stem}")
+    bar = tqdm(desc="评测 eval", unit="题", file=sys.stderr, disable=args.json)
+    metrics = run(Path(args.dataset), out, _asker(settings), engine=args.engine,
+                  progress=lambda it, sc: bar.update(1))
+    bar.close()
+    if args.json:
+        _print_json(metrics)
+    else:
+        for k, v in metrics.items():
+            print(f"{k:40} {v}")
+        print(f"报告 report: {out / 'report.md'}", file=sys.stderr)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="qa", description="预决算报告问答 / grounded QA over budget reports")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -134,6 +225,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--mode", default="hybrid", choices=["hybrid", "dense", "bm25"])
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_search)
+    p = sub.add_parser("ask", help="提问 / ask a question")
+    p.add_argument("question")
+    p.add_argument("--history", help="对话历史 JSON 文件 / history file")
+    p.add_argument("--engine", default="auto", choices=["auto", "structured", "llm", "extractive"])
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--export", help="导出 answer.md|.docx|.xlsx|.json")
+    p.set_defaults(func=cmd_ask)
+    p = sub.add_parser("verify", help="核验回答中的数字 / verify the figures of an answer")
+    p.add_argument("--answer", help="回答文本（缺省从标准输入读）")
+    p.add_argument("--question")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_verify)
+    p = sub.add_parser("eval", help="评测 / run an eval dataset")
+    p.add_argument("dataset", nargs="?")
+    p.add_argument("--out")
+    p.add_argument("--engine", default="auto", choices=["auto", "structured", "llm", "extractive"])
+    p.add_argument("--compare", nargs=2, metavar=("A", "B"))
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_eval)
     return parser
 
 

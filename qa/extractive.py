@@ -10,6 +10,7 @@ from qa.answer_models import Citation
 from qa.models import Report
 from qa.search import Hit
 
+_WEAK = {"单位", "中心", "网格化", "网格", "管理", "服务", "情况", "哪些", "主要", "什么", "为什么", "年度"}
 _SPLIT = re.compile(r"(?<=[。；;！？])")
 _HEADING = re.compile(r"^[（(]?[一二三四五六七八九十\d]+[)）、.．]")
 _CUE_BOOST = {
@@ -23,9 +24,12 @@ def _sentences(text: str) -> list[str]:
 
 
 def extract(question: str, hits: list[Hit], reports: dict[str, Report], lines_for: dict[str, list[str]],
-            max_sentences: int = 3) -> tuple[str, list[Citation]]:
-    """Best sentences with [n] markers and their citations; ('', []) when nothing is relevant."""
-    q_terms = set(tokenize(expand_query(question)))
+            max_sentences: int = 3, focus: str = "") -> tuple[str, list[Citation]]:
+    """Best sentences with [n] markers and their citations; ('', []) when nothing is relevant.
+
+    `focus` is the question without its 单位/year words: its terms are what a sentence (or its section
+    heading) must talk about."""
+    q_terms = set(tokenize(expand_query(focus or question))) - _WEAK
     cues = [w for k, ws in _CUE_BOOST.items() if k in question for w in ws]
     scored: list[tuple[float, str, int, str, Hit]] = []
     for rank, hit in enumerate(hits):
@@ -37,9 +41,11 @@ def extract(question: str, hits: list[Hit], reports: dict[str, Report], lines_fo
             for sent in _sentences(doc_lines[ln - 1]):
                 terms = set(tokenize(sent))
                 overlap = len(q_terms & terms)
-                if not overlap:
+                in_section = any(t in c.section for t in q_terms)
+                if not overlap and not in_section:
                     continue
-                score = overlap / (1 + len(q_terms)) + 0.15 * sum(cue in sent for cue in cues) - 0.02 * rank
+                score = (overlap / (1 + len(q_terms)) + 0.15 * sum(cue in sent for cue in cues) - 0.02 * rank
+                         + (0.5 if in_section else 0))
                 if _HEADING.match(sent) and len(sent) < 20:
                     score -= 0.2
                 scored.append((score, sent, ln, c.doc_id, hit))

@@ -23,6 +23,10 @@ _STRIP = re.compile(r"^(?:开支|其中[:：]?|共|全年共?|本部门|本单�
 _NOISE = re.compile(r"[“”\"（）()、，,：:\s]|^[一二三四五六七八九十]+、")
 
 
+WEAK_LABELS = {"预算数", "决算数", "全年预算数", "全年执行数", "年初预算数", "支出决算", "金额", "合计", "小计", "数额"}
+COUNT_UNITS = {"人", "名", "个", "人次", "条", "件", "次", "项", "家", "篇", "份"}
+
+
 @dataclass
 class Scored:
     fact: Fact
@@ -46,7 +50,9 @@ def local_context(f: Fact) -> str:
     sentence = f.sentence or ""
     idx = sentence.find(f.raw.rstrip(f.unit) if f.raw else "")
     before = sentence[:idx] if idx > 0 else sentence
-    return norm(before[-30:])
+    after = sentence[idx + len(f.raw):idx + len(f.raw) + 8] if idx >= 0 and f.unit in COUNT_UNITS else ""
+    section = f.section.split(" › ")[-1] if f.section else ""
+    return norm(section + " " + before[-30:] + " " + after)
 
 
 def label_of(f: Fact) -> str:
@@ -79,9 +85,10 @@ def score_fact(f: Fact, terms: list[str], measure: str, question: str, budget: s
     if not terms:
         return 0.0
     got = 0.0
+    weak_label = label in WEAK_LABELS
     for t in terms:
         if t in label:
-            got += 2.0
+            got += 1.0 if weak_label else 2.0
         elif t in ctx:
             got += 1.0
         elif f.kind == "cell" and t in norm(f.column):
@@ -94,7 +101,7 @@ def score_fact(f: Fact, terms: list[str], measure: str, question: str, budget: s
     elif label and label in m and len(label) >= 2:
         score += 0.2 - 0.02 * (len(m) - len(label))
     qn = norm(question)
-    carried = norm(" ".join([label, ctx]))
+    carried = norm(" ".join([label, f.column if f.kind == "cell" else ctx.split(" ", 1)[-1]]))
     for word in QUALIFIERS:
         if word in carried and word not in qn and word not in m:
             score -= 0.06
@@ -105,6 +112,8 @@ def score_fact(f: Fact, terms: list[str], measure: str, question: str, budget: s
         score -= 0.3
     if budget == "年初预算" and "年初" not in label + ctx:
         score -= 0.1
+    if re.search(r"得分|总分", question) and f.kind == "cell":
+        score += 0.3 if "得分" in f.column else -0.3 if "分值" in f.column else 0
     return score
 
 
@@ -115,12 +124,12 @@ def rank_facts(facts: list[Fact], measure: str, question: str, dim: str | None, 
     for f in facts:
         _, fdim = fact_dimension(f)
         if dim == "count":
-            if fdim in ("money", "ratio", "plain", "分"):
+            if fdim in ("money", "ratio", "分"):
                 continue
         elif dim == "人":
             if fdim not in ("人", "人次", "名"):
                 continue
-        elif dim and fdim != dim and not (dim == "分" and fdim == "plain"):
+        elif dim and fdim != dim and fdim != "plain":
             continue
         if rate_kind and f.rate_kind not in (rate_kind, None):
             continue

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from qa.answer_models import AuditNote, Citation
+from qa.answer_models import REFUSAL, AuditNote, Citation
 from qa.models import Fact, Report
 from qa.numbers import fmt
 from qa.resolve import Scored, best, conflicting, rank_facts, want_dimension
@@ -28,6 +28,7 @@ class Draft:
     audit: list[AuditNote] = field(default_factory=list)
     lines_for: dict[str, list[str]] = field(default_factory=dict)
     reports: dict[str, Report] = field(default_factory=dict)
+    refused: bool = False  # the figure is not disclosed as asked (only a combined item, say)
 
     def cite(self, fact: Fact) -> int:
         for c in self.citations:
@@ -106,6 +107,14 @@ class StructuredEngine:
             return None
         top = group[0].fact
         n = self.d.cite(top)
+        label = top.row_label if top.kind == "cell" else top.phrase
+        parts = [x for x in re.split(r"[、]", label) if len(x) >= 2]
+        named = [x for x in parts if x.rstrip("费") in q.measure]
+        if len(parts) > 1 and len(named) == 1:
+            self.d.say(f"{REFUSAL}：{self._org_year(r, year)}报告未单独披露“{q.measure}”，仅合并披露"
+                       f"{what(top)}为{shown(top)}[{n}]。")
+            self.d.refused = True
+            return top
         self.d.say(f"{self._org_year(r, year)}{q.measure or top.row_label}：{what(top)}为{shown(top)}[{n}]。")
         self._conflicts(top, conflicting(group))
         return top
@@ -135,9 +144,14 @@ class StructuredEngine:
     def rate(self, r: Report, q: Question) -> bool:
         """share / execution / growth: the rate the report prints (if any) and the recomputation from its figures."""
         kind = {"share": "share", "execution": "completion", "growth": "growth"}[q.intent]
-        amount = self.find(r, q, q.measure, "money", budget=None if q.intent != "growth" else q.budget)
+        dim = want_dimension(q.measure, "lookup") or "money"
+        self._dim = dim
+        ranked = rank_facts(self.facts_for_year(r, None), q.measure, q.text, dim, None)
+        amount = best(ranked)
         num = amount[0].fact if amount else None
-        stated = self._stated_rate(r, q, num, kind)
+        stated, linked_amount = self._stated_rate(r, q, [s.fact for s in ranked[:80] if s.score > 0.4], kind)
+        if linked_amount is not None:
+            num = linked_amount
         operands = self._operands(r, q, num, stated)
         if stated is None and operands is None:
             return False
@@ -172,27 +186,30 @@ class StructuredEngine:
         self.d.say(f"{where}{q.measure}{label}为{pct(value)}（{formula}，[{na}][{nb}]）。")
         return True
 
-    def _stated_rate(self, r: Report, q: Question, num: Fact | None, kind: str) -> Fact | None:
+    def _stated_rate(self, r: Report, q: Question, nums: list[Fact], kind: str) -> tuple[Fact | None, Fact | None]:
+        """The rate the report prints for this measure, and the amount it is linked to (if any)."""
         facts = self.facts_for_year(r, None)
         kinds = ("completion", "execution") if kind == "completion" else (kind,)
-        if num is not None:
-            linked = [f for f in facts if f.rate_of == num.fact_id and f.rate_kind in kinds]
-            if linked:
-                return linked[0]
+        rates = [f for f in facts if f.rate_kind in kinds]
+        for num in nums:
+            linked = [f for f in rates if f.rate_of == num.fact_id]
+            if linked and (not q.denominator or q.denominator in linked[0].sentence):
+                return linked[0], num
         measure = q.measure + ("占" + q.denominator if q.denominator else "")
-        group = best(rank_facts([f for f in facts if f.rate_kind in kinds], measure, q.text, "ratio"), 0.6)
-        return group[0].fact if group else None
+        group = best(rank_facts(rates, measure, q.text, "ratio"), 0.6)
+        return (group[0].fact if group else None), None
 
     def _operands(self, r: Report, q: Question, num: Fact | None, stated: Fact | None
                   ) -> tuple[Fact, Fact, Decimal | None] | None:
         if num is None:
             return None
         facts = self.facts_for_year(r, None)
-        same_line = [f for f in facts if f.line == num.line and fact_dimension(f)[1] == "money" and f is not num]
+        dim = fact_dimension(num)[1]
+        same_line = [f for f in facts if f.line == num.line and fact_dimension(f)[1] == dim and f is not num]
         den: Fact | None = None
         if q.intent == "share":
             if q.denominator:
-                g = self.find(r, q, q.denominator, "money", budget=None)
+                g = self.find(r, q, q.denominator, dim if dim != "money" else "money", budget=None)
                 den = g[0].fact if g else None
             else:
                 bigger = [f for f in same_line if f.char_start < num.char_start and f.value >= num.value]
@@ -214,7 +231,7 @@ class StructuredEngine:
                     return num, inc[0], None
                 return num, inc[0], (num.value - base) / base
             return None
-        if den is None:
+        if den is None or den.fact_id == num.fact_id:
             return None
         a, _ = fact_dimension(num)
         b, _ = fact_dimension(den)

@@ -17,7 +17,8 @@ _FILLER = re.compile(
     r"请问|请|帮我|查一下|查询|告诉我|是多少钱|是多少|有多少|多少钱|花了多少|支出多少|一共|总共|分别|多少|几个|几|"
     r"是否|是什么|有哪些|哪些|什么|怎么样|如何|吗|呢|吧|啊|的|了|是|有|？|\?|。|，|,|！|\s+"
 )
-_ORG_WORDS = re.compile(r"(?:网格化?|社会治理和网格化信息|社会治理|管理服务|信息)?中心|单位|部门|该单位|本单位|县中心")
+_ORG_SUFFIX = r"(?:(?:网格化?管理服务|社会治理和网格化信息|网格化?|社会治理)?中心)?(?:的)?"
+_ORG_WORDS = re.compile(r"^(?:该|本)?(?:单位|部门)|哪个单位|各单位")
 _YEAR = re.compile(r"(20\d{2})\s*年度?")
 _REGION = re.compile(r"([\u4e00-\u9fa5]{2,4}?(?:省|市|区|县))")
 _TEXT_CUES = re.compile(r"哪些|什么|为什么|原因|职责|职能|问题|措施|用于|性质|怎么|如何|内设|机构|科室|股室|情况")
@@ -40,11 +41,16 @@ class Question:
     relative_year: int = 0  # -1 for 上一年
 
 
+_GENERIC_CANON = {"支出决算", "支出", "占", "与上年相比", "完成预算"}
+
+
 def canonical(measure: str) -> str:
     m = measure.replace("“", "").replace("”", "").replace('"', "")
     for syn, canon in sorted(SYNONYMS.items(), key=lambda kv: -len(kv[0])):
         syn_plain = syn.replace("“", "").replace("”", "")
-        if syn_plain in m and canon not in m and len(syn_plain) >= 2 and syn_plain not in ("花了", "开支", "问题"):
+        if canon in _GENERIC_CANON or syn_plain in ("问题", "职责", "职能", "整改", "下一步", "采购"):
+            continue
+        if syn_plain in m and canon not in m and len(syn_plain) >= 2:
             m = m.replace(syn_plain, canon)
     return m.replace("三公经费经费", "三公经费")
 
@@ -78,22 +84,19 @@ def detect_intent(q: str) -> Intent:
 
 
 def _strip(q: str, reports: list[Report]) -> str:
-    table = alias_table(reports)
-    for alias in sorted(table, key=len, reverse=True):
-        q = q.replace(alias, " ")
-    for r in reports:
-        q = q.replace(r.org, " ")
+    names = sorted({*alias_table(reports), *(r.org for r in reports)}, key=len, reverse=True)
+    for name in names:
+        q = re.sub(re.escape(name) + _ORG_SUFFIX, " ", q)
     q = _YEAR.sub(" ", q)
-    q = re.sub(r"[\u4e00-\u9fa5]{0,4}(?:省|市|区|县)(?=网格|社会|中心)", " ", q)
-    q = _ORG_WORDS.sub(" ", q)
-    return q
+    q = re.sub(r"(?:[\u4e00-\u9fa5]{1,4}?(?:省|市|区|县)){1,2}(?:网格化?管理服务|社会治理和网格化信息|网格化?|社会治理)中心(?:的)?", " ", q)
+    return _ORG_WORDS.sub(" ", q)
 
 
 _INTENT_WORDS = re.compile(
     r"换算成?元|折合成?|合多少元|多少元|人均|完成(?:年初)?预算的?百分之几|完成(?:年初)?预算的?比例|完成(?:年初)?预算的?百分比|"
     r"完成(?:年初)?预算|执行率|完成率|预算执行|比例|比重|百分比|百分之几|占比|增长率|增长|增幅|同比|比上年|与上年相比|较上年|"
     r"哪个单位|哪个|各单位|最多|最高|最大|最少|最低|最小|排序|排名|按|给|相差|差多少|差额|多多少|少多少|比较|对比|谁多|谁高|"
-    r"那|其中|和|与|比呢|减去|决算数|支出决算|有几个|几个|多少|合计多少"
+    r"那|其中|和|与|比呢|减去|有几个|几个|多少|合计多少"
 )
 
 

@@ -70,9 +70,9 @@ class Verifier:
         cited: dict[int, list[Fact]] = {}
         for c in citations:
             if c.fact_id and c.fact_id in by_id:
-                cited[c.n] = [by_id[c.fact_id]]
+                cited.setdefault(c.n, []).append(by_id[c.fact_id])
             else:
-                cited[c.n] = by_line.get((c.doc_id, c.line), [])
+                cited.setdefault(c.n, []).extend(by_line.get((c.doc_id, c.line), []))
         checks = [self._judge(fig, answer, cited, facts) for fig in extract_figures(answer)]
         return VerificationReport(answer=answer, figures=checks, citations=citations)
 

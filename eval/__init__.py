@@ -1,0 +1,1 @@
+"""Evaluation: datasets (eval/datasets/*.jsonl), scorers, the runner behind `qa eval`, reports with charts."""
