@@ -18,7 +18,7 @@ from decimal import Decimal
 from qa.answer_models import Citation, FigureCheck, VerificationReport
 from qa.figures import Figure, extract_figures
 from qa.models import Fact
-from qa.numbers import fmt, to_base
+from qa.numbers import fmt, half_unit, to_base
 
 _MARKER = re.compile(r"\[(\d+)\]")
 _SENTENCE_END = re.compile(r"[。；;！？!?\n]")
@@ -131,9 +131,12 @@ def _unique(facts: Iterable[Fact]) -> list[Fact]:
 
 
 def _same_dim(fig: Figure, fact: Fact) -> bool:
+    """Plain numbers match plain numbers; a unit-less table cell can stand for 万元 (the tables' unit)."""
     _, dim = fact_dimension(fact)
-    if fig.dimension == "plain" or dim == "plain":
-        return fig.dimension not in ("money", "ratio") or dim == "plain"
+    if dim == "plain":
+        return fig.dimension not in ("money", "ratio", "points") or (fig.unit == "万元" and fact.kind == "cell")
+    if fig.dimension == "plain":
+        return True  # a bare number in a formula (1838.83÷2033.15) is compared as printed
     return dim == fig.dimension
 
 
@@ -143,7 +146,7 @@ def _match(fig: Figure, pool: list[Fact]) -> Fact | None:
             continue
         base, dim = fact_dimension(fact)
         if fig.dimension == "plain" or dim == "plain":
-            if abs(fact.value - fig.value) <= fig.tolerance:
+            if abs(fact.value - fig.value) <= half_unit(fig.decimals):
                 return fact
         elif abs(base - fig.base) <= fig.tolerance:
             return fact
