@@ -21,15 +21,15 @@ run: $(STAMP)
 	$(BIN)/qa ingest data/reports
 	@if [ -f app.py ]; then $(BIN)/python app.py; else \
 	  echo "— 示例问题 / sample question: 2021年醴陵市网格化中心的会议费是多少？"; \
-	  $(BIN)/qa search "2021年醴陵市网格化中心的会议费是多少？" -k 3 --mode bm25; fi
+	  $(BIN)/qa ask "2021年醴陵市网格化中心的会议费是多少？"; fi
 
 test: $(STAMP)
-	$(BIN)/ruff check qa index tests bench
+	$(BIN)/ruff check qa index eval tests bench
 	$(BIN)/mypy
 	$(BIN)/pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check qa index tests bench
+	$(BIN)/ruff check qa index eval tests bench
 	$(BIN)/mypy
 
 bench: $(STAMP)

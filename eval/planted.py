@@ -131,7 +131,7 @@ def run_planted(items: list[dict[str, Any]], out: Path, asker: Any) -> dict[str,
             cls = m["class"] if m else "correct"
             matrix[cls]["flagged" if not f.ok else "passed"] += 1
         rows.append({"id": it["id"], "figures": [f.model_dump(mode="json") for f in report.figures]})
-    recall = {c: round(v["flagged"] / (v["flagged"] + v["passed"]), 4) for c, v in matrix.items() if c != "correct"}
+    recall: dict[str, float | None] = {c: round(v["flagged"] / (v["flagged"] + v["passed"]), 4) for c, v in matrix.items() if c != "correct"}
     ok = matrix["correct"]
     errors = [v for c, v in matrix.items() if c != "correct"]
     metrics = {
@@ -146,8 +146,8 @@ def run_planted(items: list[dict[str, Any]], out: Path, asker: Any) -> dict[str,
     (out / "metrics.json").write_text(json.dumps(metrics, ensure_ascii=False, indent=2), encoding="utf-8")
     from eval.report import bar_chart, confusion_chart
 
-    confusion_chart(out / "verifier_confusion.png", metrics["confusion"])
-    bar_chart(out / "verifier_recall.png", recall, "verifier recall by planted class")
+    confusion_chart(out / "verifier_confusion.png", {k: dict(v) for k, v in matrix.items()})
+    bar_chart(out / "verifier_recall.png", dict(recall), "verifier recall by planted class")
     lines = ["# 核验器评测 / verifier eval", "", "| 指标 | 值 |", "|---|---|"]
     lines += [f"| {k} | {v} |" for k, v in metrics.items() if k != "confusion"]
     lines += ["", "召回 recall：被植入的错误数字被判为 mismatch/unsupported 的比例；误报 false flags：正确数字被判为",

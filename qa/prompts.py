@@ -4,7 +4,7 @@ the caller fills, so a typo in a template fails at load time, not as a silent ho
 from __future__ import annotations
 
 import string
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from qa.errors import UserError
@@ -16,7 +16,7 @@ EXPECTED = {
 }
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_prompt(name: str, directory: Path = PROMPTS_DIR) -> str:
     path = directory / f"{name}.txt"
     if not path.exists():

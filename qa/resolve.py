@@ -52,7 +52,7 @@ def local_context(f: Fact) -> str:
     before = sentence[:idx] if idx > 0 else sentence
     after = sentence[idx + len(f.raw):idx + len(f.raw) + 8] if idx >= 0 and f.unit in COUNT_UNITS else ""
     section = f.section.split(" › ")[-1] if f.section else ""
-    return norm(section + " " + before[-30:] + " " + after)
+    return norm(section) + "|" + norm(before[-30:] + " " + after)
 
 
 def label_of(f: Fact) -> str:
@@ -89,8 +89,10 @@ def score_fact(f: Fact, terms: list[str], measure: str, question: str, budget: s
     for t in terms:
         if t in label:
             got += 1.0 if weak_label else 2.0
-        elif t in ctx:
+        elif t in ctx.split("|", 1)[-1]:
             got += 1.0
+        elif t in ctx:
+            got += 0.5  # only the section heading names it
         elif f.kind == "cell" and t in norm(f.column):
             got += 1.5
     score = got / (2.0 * len(terms))
@@ -101,7 +103,7 @@ def score_fact(f: Fact, terms: list[str], measure: str, question: str, budget: s
     elif label and label in m and len(label) >= 2:
         score += 0.2 - 0.02 * (len(m) - len(label))
     qn = norm(question)
-    carried = norm(" ".join([label, f.column if f.kind == "cell" else ctx.split(" ", 1)[-1]]))
+    carried = norm(" ".join([label, f.column if f.kind == "cell" else ctx.split("|", 1)[-1]]))
     for word in QUALIFIERS:
         if word in carried and word not in qn and word not in m:
             score -= 0.06
@@ -145,7 +147,8 @@ def best(scored: list[Scored], threshold: float = 0.55) -> list[Scored]:
     if not scored or scored[0].score < threshold:
         return []
     top = scored[0].score
-    return [s for s in scored if s.score >= top - 0.05]
+    exact = scored[0].exact
+    return [s for s in scored if s.score >= top - 0.05 or (exact and s.exact and s.score >= top - 0.15)]
 
 
 def conflicting(group: list[Scored]) -> list[Scored]:

@@ -101,7 +101,7 @@ class StructuredEngine:
 
     # -- intents ------------------------------------------------------------------------------------
     def lookup(self, r: Report, q: Question, year: int | None = None) -> Fact | None:
-        dim = want_dimension(q.text, "lookup") if q.intent != "convert" else "money"
+        dim = want_dimension(q.measure + q.text, "lookup") if q.intent != "convert" else "money"
         group = self.find(r, q, q.measure, dim, year)
         if not group:
             return None
@@ -172,7 +172,7 @@ class StructuredEngine:
             ns = self.d.cite(stated)
             label = {"share": "占比", "completion": "完成预算的比例", "growth": "增长率"}[kind]
             self.d.say(f"{where}{q.measure}{label}为{shown(stated)}[{ns}]")
-            if operands is not None:
+            if operands is not None and value is not None:
                 self.d.say(f"（{formula} = {pct(value)}，[{na}][{nb}]）")
                 if abs(value - stated.value / 100) > max(RATE_TOL_PP, abs(value) * Decimal("0.01")):
                     msg = f"注意：报告所列{shown(stated)}与按其数据计算的{pct(value)}不一致，请核实。"

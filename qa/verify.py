@@ -100,7 +100,12 @@ class Verifier:
                     check.verdict = "derived"
                     check.formula = f"{hit.raw}{'' if hit.raw.endswith(hit.unit) else hit.unit} = {fig.text}（单位换算）"
                 return check
-        derived = _derive(fig, cited_facts + [f for f in referred if f not in cited_facts])
+        sentence = answer[sent_start:sent_end].replace("“", "").replace("”", "")
+        named = [f for f in cited_facts if len(fact_label(f)) >= 2 and fact_label(f) in sentence]
+        # a large cited passage (a whole table chunk) would let coincidences "derive" anything: use only the
+        # facts the sentence names, unless the citation is small
+        pool = cited_facts if len(cited_facts) <= 12 and not referred else named
+        derived = _derive(fig, _unique(pool + referred))
         if derived is not None:
             formula, operands = derived
             check.verdict, check.formula = "derived", formula
