@@ -65,7 +65,11 @@ def compare(engine: StructuredEngine, reports: list[Report], q: Question) -> boo
 def two_measures(engine: StructuredEngine, r: Report, q: Question) -> bool:
     """差/和 of two measures in one report: 基本支出比项目支出多多少、货物和服务支出合计."""
     a = engine.find(r, q, q.measure, "money")
-    b = engine.find(r, q, q.second, "money")
+    # an elliptical second measure (货物支出和服务支出) borrows the first one's leading words
+    options = [q.second] + [q.measure[:i] + q.second for i in range(2, len(q.measure))]
+    found = [(g[0].score + (0.05 if opt != q.second else 0), g) for opt in options
+             if (g := engine.find(r, q, opt, "money"))]
+    b = max(found, key=lambda x: x[0])[1] if found else []
     if not a or not b:
         return False
     fa, fb = a[0].fact, b[0].fact

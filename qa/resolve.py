@@ -35,6 +35,7 @@ class Scored:
 
 
 def norm(text: str) -> str:
+    text = re.sub(r"[（(][类款项][)）]", "", text)
     return _NOISE.sub("", text.replace("三公经费", "三公").replace("“三公”经费", "三公").replace("“三公”", "三公"))
 
 
@@ -86,13 +87,15 @@ def score_fact(f: Fact, terms: list[str], measure: str, question: str, budget: s
         return 0.0
     got = 0.0
     weak_label = label in WEAK_LABELS
+    section, local = ctx.split("|", 1) if "|" in ctx else ("", ctx)
+    item_heading = "项" in section and "类" in section  # 1、…（类）…（款）…（项）: the subject of the lines below it
     for t in terms:
         if t in label:
             got += 1.0 if weak_label else 2.0
-        elif t in ctx.split("|", 1)[-1]:
-            got += 1.0
-        elif t in ctx:
-            got += 0.5  # only the section heading names it
+        elif t in local:
+            got += 2.0 if weak_label else 1.0  # 支出决算为…: the real label is the words before it
+        elif t in section:
+            got += 1.5 if item_heading else 0.5
         elif f.kind == "cell" and t in norm(f.column):
             got += 1.5
     score = got / (2.0 * len(terms))
@@ -103,10 +106,13 @@ def score_fact(f: Fact, terms: list[str], measure: str, question: str, budget: s
     elif label and label in m and len(label) >= 2:
         score += 0.2 - 0.02 * (len(m) - len(label))
     qn = norm(question)
-    carried = norm(" ".join([label, f.column if f.kind == "cell" else ctx.split("|", 1)[-1]]))
+    carried = norm(" ".join([label, f.column if f.kind == "cell" else local]))
     for word in QUALIFIERS:
-        if word in carried and word not in qn and word not in m:
-            score -= 0.06
+        if word not in qn and word not in m:
+            if word in carried:
+                score -= 0.06
+            elif word in section:
+                score -= 0.03
     is_budget = bool(re.search(r"预算", label + norm(f.column))) and not re.search(r"决算|执行", label + norm(f.column))
     if budget and not is_budget:
         score -= 0.3

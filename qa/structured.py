@@ -159,8 +159,12 @@ class StructuredEngine:
         if operands is not None:
             a, b, value = operands
             na, nb = self.d.cite(a), self.d.cite(b)
-            formula = (f"{shown(b)} ÷ ({shown(a)} − {shown(b)})" if q.intent == "growth"
-                       else f"{shown(a)} ÷ {shown(b)}")
+            if q.intent == "growth" and re.search(r"增加|减少", b.phrase):
+                formula = f"{shown(b)} ÷ ({shown(a)} − {shown(b)})"
+            elif q.intent == "growth":
+                formula = f"({shown(a)} − {shown(b)}) ÷ {shown(b)}"
+            else:
+                formula = f"{shown(a)} ÷ {shown(b)}"
             if value is None:
                 self.d.say(f"{where}{q.measure}：分母{what(b)}为0[{nb}]，比率无法计算（未定义）。")
                 if stated is not None:
@@ -185,6 +189,21 @@ class StructuredEngine:
         label = {"share": f"占{what(b)}的比例", "completion": "完成预算的比例", "growth": "比上年增长"}[kind]
         self.d.say(f"{where}{q.measure}{label}为{pct(value)}（{formula}，[{na}][{nb}]）。")
         return True
+
+    def _previous_year(self, r: Report, q: Question, num: Fact) -> Fact | None:
+        """The same measure a year earlier: a 上年/{year-1}年 column of this report, or last year's report of the 单位."""
+        if r.year is None:
+            return None
+        dim = fact_dimension(num)[1]
+        group = best(rank_facts(self.facts_for_year(r, r.year - 1), q.measure, q.text, dim, None))
+        if group:
+            return group[0].fact
+        for other in self.d.reports.values():
+            if other.org == r.org and other.year == r.year - 1 and other.doc_id in self.facts_of:
+                g = self.find(other, q, q.measure, dim)
+                if g:
+                    return g[0].fact
+        return None
 
     def _stated_rate(self, r: Report, q: Question, nums: list[Fact], kind: str) -> tuple[Fact | None, Fact | None]:
         """The rate the report prints for this measure, and the amount it is linked to (if any)."""
@@ -230,7 +249,11 @@ class StructuredEngine:
                 if base == 0:
                     return num, inc[0], None
                 return num, inc[0], (num.value - base) / base
-            return None
+            prev = self._previous_year(r, q, num)
+            if prev is None:
+                return None
+            a, b = fact_dimension(num)[0], fact_dimension(prev)[0]
+            return num, prev, ((a - b) / b if b else None)
         if den is None or den.fact_id == num.fact_id:
             return None
         a, _ = fact_dimension(num)

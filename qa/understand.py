@@ -56,10 +56,10 @@ def canonical(measure: str) -> str:
 
 
 def detect_intent(q: str) -> Intent:
-    if re.search(r"换算成?元|折合|合多少元|多少元", q):
-        return "convert"
     if "人均" in q:
         return "per_head"
+    if re.search(r"换算成?元|折合|合多少元|多少元", q):
+        return "convert"
     if re.search(r"完成(?:年初)?预算|执行率|完成率|预算执行", q):
         return "execution"
     if re.search(r"占.*(?:比例|比重|百分|多少|几)|占比|比重", q):
@@ -74,7 +74,7 @@ def detect_intent(q: str) -> Intent:
         return "rank_max"
     if re.search(r"相差|差多少|差额|多多少|少多少|减去|哪个多|哪个高|谁多|谁高", q):
         return "diff"
-    if re.search(r"(?:和|与|加).+合计", q) and not re.search(r"收入合计|支出合计", q):
+    if re.search(r"(?:和|与|加|及).+(?:合计多少|合计是多少|之和|加起来|总和|一共|合计$|合计？)", q):
         return "sum"
     if re.search(r"比较|对比|分别|各单位|比呢", q):
         return "compare"
@@ -109,7 +109,7 @@ def measure_of(q: str, intent: Intent) -> tuple[str, str, str]:
             q, denominator = m.group(1), m.group(2)
     if intent in ("diff", "sum"):
         m = re.search(r"(.+?)(?:和|与|减去|比)(.+?)(?:相差|差|合计|多|少|之差|$)", q)
-        if m and intent == "sum" or (m and not re.search(r"哪个|谁", q)):
+        if m and not re.search(r"哪个|谁", q) and _FILLER.sub("", m.group(1)) and _FILLER.sub("", m.group(2)):
             q, second = m.group(1), m.group(2)
     clean = lambda s: _FILLER.sub("", _INTENT_WORDS.sub("", s))  # noqa: E731
     return canonical(clean(q)), canonical(clean(denominator)), canonical(clean(second))
