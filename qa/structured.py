@@ -249,11 +249,11 @@ class StructuredEngine:
                 if base == 0:
                     return num, inc[0], None
                 return num, inc[0], (num.value - base) / base
-            prev = self._previous_year(r, q, num)
-            if prev is None:
+            earlier = self._previous_year(r, q, num)
+            if earlier is None:
                 return None
-            a, b = fact_dimension(num)[0], fact_dimension(prev)[0]
-            return num, prev, ((a - b) / b if b else None)
+            a, b = fact_dimension(num)[0], fact_dimension(earlier)[0]
+            return num, earlier, ((a - b) / b if b else None)
         if den is None or den.fact_id == num.fact_id:
             return None
         a, _ = fact_dimension(num)
