@@ -96,6 +96,8 @@ def _skippable(text: str, start: int, end: int, unit: str) -> bool:
     before, after = text[max(0, start - 6):start], text[end:end + 4]
     if _SKIP_BEFORE.search(before):
         return True
+    if re.search(r"[×*]\s*$", before) and text[start:end] in ("10000", "100"):
+        return True  # the conversion constant of 万元→元 or of a percentage
     if not unit and _SKIP_AFTER.match(after):
         return True
     if not unit and re.match(r"^\s*[、.．)）]", after) and _LIST_MARK.search(before):

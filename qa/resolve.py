@@ -167,6 +167,8 @@ def conflicting(group: list[Scored]) -> list[Scored]:
     seen: set[Decimal] = {base0}
     for s in group[1:]:
         base, dim = fact_dimension(s.fact)
+        if base == 0 and base0 != 0 and any(w in s.fact.section for w in ("政府性基金", "国有资本", "上年")):
+            continue  # a 0 in another fund's sentence (政府性基金 … 0万元) is not a contradiction
         if dim == dim0 and base not in seen:
             seen.add(base)
             out.append(s)

@@ -125,7 +125,8 @@ class StructuredEngine:
             m = self.d.cite(o)
             diff = abs(fact_dimension(top)[0] - fact_dimension(o)[0])
             kind = "尾数差异" if diff <= Decimal("100") and top.unit in ("万元", "") else "数据不一致"
-            msg = (f"注意：同一报告中{what(o)}记为{shown(o)}[{m}]，与{what(top)}的{shown(top)}不一致"
+            n = self.d.cite(top)
+            msg = (f"注意：同一报告中{what(o)}记为{shown(o)}[{m}]，与{what(top)}的{shown(top)}[{n}]不一致"
                    f"（{kind}），请核实。")
             self.d.say(msg)
             self.d.audit.append(AuditNote(kind=kind, message=msg, citations=[self.d.cite(top), m]))
