@@ -21,8 +21,6 @@ def _money(base: Decimal, unit: str) -> str:
 
 def collect(engine: StructuredEngine, reports: list[Report], q: Question, measure: str) -> list[tuple[Report, Fact]]:
     dim = want_dimension(q.measure + q.text, "lookup") or "money"
-    if dim == "ratio" and q.intent not in ("share",):
-        dim = "ratio"
     out = []
     for r in reports:
         group = engine.find(r, q, measure, dim)

@@ -66,6 +66,5 @@ def extract(question: str, hits: list[Hit], reports: dict[str, Report], lines_fo
                                       section=hit.chunk.section, table=hit.chunk.table_id or None,
                                       quote=lines_for[doc_id][ln - 1].strip(), line=ln))
         parts.append(f"{sent}[{n}]")
-    orgs = sorted({citations[0].org} | {c.org for c in citations})
-    head = "、".join(orgs)
+    head = "、".join(sorted({c.org for c in citations}))
     return f"据{head}报告原文：" + "".join(parts), citations

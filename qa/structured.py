@@ -146,7 +146,6 @@ class StructuredEngine:
         """share / execution / growth: the rate the report prints (if any) and the recomputation from its figures."""
         kind = {"share": "share", "execution": "completion", "growth": "growth"}[q.intent]
         dim = want_dimension(q.measure, "lookup") or "money"
-        self._dim = dim
         ranked = rank_facts(self.facts_for_year(r, None), q.measure, q.text, dim, None)
         amount = best(ranked)
         num = amount[0].fact if amount else None

@@ -150,7 +150,7 @@ def _with_context(q: Question, prev: Question) -> Question:
         out.orgs = list(dict.fromkeys(prev.orgs + q.orgs))
         out.intent = "compare"
     elif not q.measure and q.intent in ("lookup", "compare") and prev.intent not in ("text",):
-        out.intent = prev.intent if not new_org else prev.intent if prev.intent != "compare" else "lookup"
+        out.intent = "lookup" if new_org and prev.intent == "compare" else prev.intent
         out.denominator, out.second = out.denominator or prev.denominator, out.second or prev.second
     if q.intent == "share" and not q.denominator and re.search(r"其中", q.text):
         out.denominator = prev.measure

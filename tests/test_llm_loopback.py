@@ -51,13 +51,18 @@ def asker_with(ingested, server: HTTPServer):
     return Asker(ingested, LLMEngine(OpenAILikeBackend(url, "scripted", "test-key", 30)))
 
 
-def test_wrong_figure_is_repaired_once(ingested) -> None:
-    script = Scripted(["醴陵2021年开支会议费105万元[1]。", "醴陵2021年开支会议费150万元[1]。"])
+def ask_scripted(ingested, replies: list[str], question: str):
+    script = Scripted(replies)
     server = serve(script)
     try:
-        a = asker_with(ingested, server).ask("醴陵2021年会议费用于什么，花了多少？", engine="llm")
+        return asker_with(ingested, server).ask(question, engine="llm"), script
     finally:
         server.shutdown()
+
+
+def test_wrong_figure_is_repaired_once(ingested) -> None:
+    a, script = ask_scripted(ingested, ["醴陵2021年开支会议费105万元[1]。", "醴陵2021年开支会议费150万元[1]。"],
+                             "醴陵2021年会议费用于什么，花了多少？")
     assert len(script.prompts) == 2
     assert "105万元" in script.prompts[1] and "150万元" in script.prompts[1]  # the verifier's findings went back
     assert a.engine == "llm" and "150万元" in a.answer
@@ -65,12 +70,8 @@ def test_wrong_figure_is_repaired_once(ingested) -> None:
 
 
 def test_figure_still_wrong_after_repair_is_flagged_not_hidden(ingested) -> None:
-    script = Scripted(["醴陵2021年开支会议费105万元[1]。", "醴陵2021年开支会议费105万元[1]。"])
-    server = serve(script)
-    try:
-        a = asker_with(ingested, server).ask("醴陵2021年会议费是多少？", engine="llm")
-    finally:
-        server.shutdown()
+    a, _ = ask_scripted(ingested, ["醴陵2021年开支会议费105万元[1]。", "醴陵2021年开支会议费105万元[1]。"],
+                        "醴陵2021年会议费是多少？")
     assert "未通过核验" in a.answer and "105万元" in a.answer
     assert any(f.verdict == "mismatch" for f in a.figures) and a.audit
 
