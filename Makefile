@@ -24,12 +24,12 @@ run: $(STAMP)
 	  $(BIN)/qa ask "2021年醴陵市网格化中心的会议费是多少？"; fi
 
 test: $(STAMP)
-	$(BIN)/ruff check qa index eval tests bench
+	$(BIN)/ruff check qa index eval tests bench app.py
 	$(BIN)/mypy
 	$(BIN)/pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check qa index eval tests bench
+	$(BIN)/ruff check qa index eval tests bench app.py
 	$(BIN)/mypy
 
 bench: $(STAMP)

@@ -6,6 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from qa.present import pyplot
+
 DEFINITIONS = {
     "accuracy": "题目判对的比例（数值题：所有标准数字都出现在回答中；拒答题：回答拒答；文字题：要点召回≥0.5）",
     "numeric_accuracy": "标准数字被回答命中的比例：单位换算后相等，误差不超过标准数字末位的半个单位",
@@ -25,14 +27,7 @@ DEFINITIONS = {
 
 
 def _plt() -> Any:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    plt.rcParams["font.sans-serif"] = ["Noto Sans CJK SC", "WenQuanYi Zen Hei", "DejaVu Sans"]
-    plt.rcParams["axes.unicode_minus"] = False
-    return plt
+    return pyplot()
 
 
 def bar_chart(path: Path, data: dict[str, float | None], title: str) -> None:

@@ -13,6 +13,7 @@ from qa.answer_models import REFUSAL, Answer, Citation
 from qa.crossreport import compare, per_head, two_measures
 from qa.errors import UserError
 from qa.extractive import extract
+from qa.filters import QueryFilters
 from qa.models import Fact, Report
 from qa.structured import Draft, StructuredEngine
 from qa.understand import Question, parse_question
@@ -51,7 +52,15 @@ class Asker:
         return self._searcher
 
     # -- the entry point --------------------------------------------------------------------------------
-    def ask(self, question: str, history: list[dict[str, str]] | None = None, engine: str = "auto") -> Answer:
+    def forget(self, doc_id: str) -> None:
+        """Drop a removed report's cached facts and lines (ids are content hashes, so new reports never collide)."""
+        self._facts.pop(doc_id, None)
+        self._lines.pop(doc_id, None)
+
+    def ask(self, question: str, history: list[dict[str, str]] | None = None, engine: str = "auto",
+            filters: QueryFilters | None = None) -> Answer:
+        """Answer `question` in the conversation `history`; `filters` (单位/年度/类型 picked in the UI) narrow
+        the reports the question may be answered from."""
         if engine not in ENGINES:
             raise UserError(f"未知引擎 {engine} / unknown engine", f"可选：{', '.join(ENGINES)}")
         question = question.strip()
@@ -61,11 +70,19 @@ class Asker:
         reports = self.stores.facts.reports()
         if not reports:
             raise UserError("索引为空，还没有导入任何报告 / the index is empty", "先运行：qa ingest data/reports")
+        chosen = filters.describe() if filters else ""
+        if filters and chosen:
+            reports = [r for r in reports if filters.matches(r)]
+            if not reports:
+                return Answer(question=question, answer=f"{REFUSAL}：筛选条件（{chosen}）下没有报告。",
+                              has_answer=False, engine="structured", filters=f"筛选：{chosen}")
         prev: Question | None = None
         for turn in history or []:
             prev = parse_question(turn.get("q", ""), reports, prev)
         q = parse_question(question, reports, prev)
         answer = self._answer(q, reports, engine)
+        if chosen:
+            answer.filters = f"筛选：{chosen}；{answer.filters}"
         answer.seconds = time.perf_counter() - t0
         return answer
 
@@ -108,8 +125,6 @@ class Asker:
                       figures=report.figures, audit=audit or [], filters=describe(q))
 
     def retrieve(self, q: Question, scope: list[Report], k: int = 8) -> list[Any]:
-        from qa.filters import QueryFilters
-
         filters = QueryFilters(orgs=sorted({r.org for r in scope}), years=sorted({r.year for r in scope if r.year}))
         hits, _ = self.searcher().search(q.text, k=k, filters=filters)
         return [h for h in hits if h.chunk.doc_id in {r.doc_id for r in scope}]

@@ -58,6 +58,13 @@ class LLMSettings(_Section):
     timeout_s: float = Field(60, description="Request timeout in seconds")
 
 
+class AppSettings(_Section):
+    host: str = Field("127.0.0.1", description="Address the web app listens on (0.0.0.0 exposes it to the network)")
+    port: int = Field(7860, description="Port of the web app")
+    concurrency: int = Field(8, description="Questions answered at the same time; more wait in the queue")
+    engine: str = Field("auto", description="Default answer engine in the app: auto|structured|llm|extractive")
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="QA_", env_nested_delimiter="__", extra="forbid")
 
@@ -68,6 +75,22 @@ class Settings(BaseSettings):
     ingest: IngestSettings = Field(default_factory=IngestSettings)
     search: SearchSettings = Field(default_factory=SearchSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
+    app: AppSettings = Field(default_factory=AppSettings)
+    auth: str | None = Field(None, description="QA_AUTH=user:password (several: a:1,b:2) turns on the app's login")
+
+    def auth_pairs(self) -> list[tuple[str, str]] | None:
+        """`QA_AUTH` as Gradio's (user, password) pairs; None when unset."""
+        if not self.auth:
+            return None
+        pairs = []
+        for item in self.auth.split(","):
+            user, sep, password = item.strip().partition(":")
+            if not sep or not user or not password:
+                from qa.errors import UserError
+
+                raise UserError("QA_AUTH 格式不对 / bad QA_AUTH", "格式：QA_AUTH=用户名:密码（多个用逗号分隔）")
+            pairs.append((user, password))
+        return pairs
 
     def index_hash(self) -> str:
         """Hash of the settings that shape the vector index (embedder + chunking)."""

@@ -39,3 +39,70 @@ def ingested(tmp_path_factory):
     results = Ingestor(stores).ingest([REPORTS])
     assert all(r.status == "added" for r in results), results
     return stores
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class AppProcess:
+    """`python app.py` as a user starts it, on its own data dir and port; stopped at the end of the session."""
+
+    def __init__(self, data_dir: Path, env: dict[str, str] | None = None) -> None:
+        import subprocess
+        import sys
+        import time
+        import urllib.request
+
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/"
+        self.log = data_dir.parent / f"app-{self.port}.log"
+        full_env = os.environ | {"QA_DATA_DIR": str(data_dir), "QA_APP__PORT": str(self.port)} | (env or {})
+        self.proc = subprocess.Popen([sys.executable, str(ROOT / "app.py")], cwd=ROOT, env=full_env,
+                                     stdout=self.log.open("w"), stderr=subprocess.STDOUT)
+        t0 = time.perf_counter()
+        while time.perf_counter() - t0 < 180:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"app.py exited: {self.log.read_text(encoding='utf-8')[-2000:]}")
+            try:
+                with urllib.request.urlopen(self.url + "config", timeout=2):  # noqa: S310  (loopback)
+                    break
+            except OSError as exc:  # not up yet; 401 under auth also means it is up
+                if getattr(exc, "code", None) == 401:
+                    break
+                time.sleep(0.5)
+        else:
+            self.stop()
+            raise RuntimeError("app.py did not come up within 180 s")
+        self.startup_seconds = time.perf_counter() - t0
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=20)
+        except Exception:
+            self.proc.kill()
+
+
+@pytest.fixture(scope="session")
+def app_data(tmp_path_factory):
+    """A data dir filled by the real CLI (`qa ingest data/reports`), as `make run` does."""
+    import subprocess
+    import sys
+
+    data = tmp_path_factory.mktemp("app") / "data"
+    env = os.environ | {"QA_DATA_DIR": str(data)}
+    subprocess.run([sys.executable, "-m", "qa.cli", "ingest", str(REPORTS)], cwd=ROOT, env=env, check=True,
+                   capture_output=True)
+    return data
+
+
+@pytest.fixture(scope="session")
+def app_server(app_data):
+    app = AppProcess(app_data)
+    yield app
+    app.stop()

@@ -1,0 +1,224 @@
+"""预决算问答 — the Gradio app. Thin: it places components and calls `qa.service.QAService` (answers, ingest,
+removal, comparison, export) and `qa.present` (badges, evidence, charts); it owns no logic. The one place
+besides the CLI where a `UserError` becomes a message for the user.
+
+Run: `python app.py` (settings from `QA_*` env vars: `QA_DATA_DIR`, `QA_APP__PORT`, `QA_AUTH=user:pw` …)."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("GRADIO_TELEMETRY_ENABLED", "False")
+
+import gradio as gr  # noqa: E402  (the env vars above must be set before gradio is imported)
+
+from qa.answer_models import Answer  # noqa: E402
+from qa.errors import UserError  # noqa: E402
+from qa.filters import QueryFilters  # noqa: E402
+from qa.present import CSS, answer_markdown, comparison_figure, evidence_html, figures_html, stream_pieces  # noqa: E402
+from qa.service import QAService  # noqa: E402
+from qa.settings import Settings  # noqa: E402
+
+EXAMPLES = [
+    "2021年醴陵市网格化中心的会议费是多少？",
+    "石峰区2023年三公经费完成预算的百分之几？",
+    "哪个单位的项目支出最多？",
+    "荷塘区2020年基本支出占本年支出合计的比例是多少？",
+    "醴陵市网格化管理服务中心的主要职责是什么？",
+]
+MEASURES = ["本年支出合计", "本年收入合计", "基本支出", "项目支出", "三公经费", "人员经费", "公用经费",
+            "财政拨款收入", "会议费", "培训费", "公务接待费"]
+REPORT_HEADERS = ["doc_id", "文件", "单位", "年度", "文档类型", "包含部分", "行数", "事实数"]
+UPLOAD_TYPES = [".txt", ".docx", ".pdf", ".xlsx"]
+
+
+def _history(answers: list[Answer]) -> list[dict[str, str]]:
+    return [{"q": a.question, "a": a.answer} for a in answers]
+
+
+def _filters(orgs: list[str] | None, years: list[str] | None, kinds: list[str] | None) -> QueryFilters:
+    return QueryFilters(orgs=list(orgs or []), years=[int(y) for y in years or []], kinds=list(kinds or []))
+
+
+def build(service: QAService) -> gr.Blocks:
+    def choices() -> tuple[list[str], list[str], list[str], list[tuple[str, str]]]:
+        reps = service.reports()
+        return (sorted({r.org for r in reps}), sorted({str(r.year) for r in reps if r.year}),
+                sorted({r.doc_type for r in reps}), [(f"{r.year} {r.org} {r.doc_type}", r.doc_id) for r in reps])
+
+    def report_table() -> list[list[Any]]:
+        return [[r["doc_id"], r["file"], r["org"], r["year"], r["doc_type"], r["parts"], r["lines"], r["facts"]]
+                for r in service.report_rows()]
+
+    def status_md() -> str:
+        s = service.status()
+        return (f"**引擎** {s['engine']} · **嵌入模型** {s['embedder']} · **大模型** {s['llm']} · "
+                f"**向量库** {s['store']}（{s['collection']}） · 报告 {len(service.reports())} 份")
+
+    def chat(message: str, history: list[dict[str, Any]], answers: list[Answer], orgs: list[str], years: list[str],
+             kinds: list[str], engine: str):
+        history = list(history or [])
+        answers = list(answers or [])
+        if not message.strip():
+            yield history, answers, gr.skip(), gr.skip(), ""
+            return
+        history.append({"role": "user", "content": message})
+        try:
+            a = service.ask(message, _history(answers), engine, _filters(orgs, years, kinds))
+        except UserError as exc:
+            history.append({"role": "assistant", "content": f"⚠ {exc.render()}"})
+            yield history, answers, gr.skip(), gr.skip(), ""
+            return
+        history.append({"role": "assistant", "content": ""})
+        for piece in stream_pieces(a.answer):
+            history[-1] = {"role": "assistant", "content": piece}
+            yield history, answers, gr.skip(), gr.skip(), ""
+        history[-1] = {"role": "assistant", "content": answer_markdown(a)}
+        answers.append(a)
+        yield (history, answers, evidence_html(a, service.lines_of, service.tables_of), figures_html(a), "")
+
+    def export(answers: list[Answer], fmt: str, whole: bool) -> str | None:
+        try:
+            return str(service.export(list(answers or []) if whole else list(answers or [])[-1:], fmt))
+        except UserError as exc:
+            gr.Warning(exc.render())
+            return None
+
+    def ingest(files: list[str] | None, progress: gr.Progress = gr.Progress()):
+        if not files:
+            gr.Warning("请先选择要导入的文件")
+            return (gr.skip(),) * 7
+        progress(0, desc="导入报告…")
+
+        def step(res: Any, n: int, total: int) -> None:
+            progress(n / total, desc=f"已处理 {n}/{total}：{res.file}")
+
+        results = service.ingest([Path(f) for f in files], on_progress=step)
+        lines = []
+        for r in results:
+            if r.status == "error":
+                lines.append(f"- ✗ **{r.file}**：{r.error}")
+            else:
+                lines.append(f"- ✓ {r.status} **{r.file}**：{r.org} {r.year} {r.doc_type}，事实 {r.facts} 条")
+        return ("\n".join(lines), report_table(), *refresh(), status_md())
+
+    def remove(doc_id: str | None):
+        if not doc_id:
+            gr.Warning("请先选择要删除的报告")
+            return (gr.skip(),) * 7
+        try:
+            rep = service.remove(doc_id)
+        except UserError as exc:
+            gr.Warning(exc.render())
+            return (gr.skip(),) * 7
+        return (f"已删除：{rep.file}", report_table(), *refresh(), status_md())
+
+    def refresh():
+        orgs, years, kinds, docs = choices()
+        return (gr.update(choices=orgs), gr.update(choices=years), gr.update(choices=kinds),
+                gr.update(choices=docs, value=None))
+
+    def compare(measure: str):
+        try:
+            rows = service.measure_rows(measure)
+        except UserError as exc:
+            gr.Warning(exc.render())
+            return gr.skip(), gr.skip()
+        table = [[r.org, r.year, str(r.value), r.unit, r.shown, r.source] for r in rows]
+        return table, (comparison_figure(rows, measure) if rows else None)
+
+    def api_ask(question: str, history: str = "") -> dict[str, Any]:
+        """The same JSON as `qa ask --json`; `history` is JSON: [{"q": "...", "a": "..."}, ...]."""
+        try:
+            turns = json.loads(history) if history.strip() else []
+            return service.ask(question, turns).to_json()
+        except (UserError, json.JSONDecodeError) as exc:
+            message = exc.render() if isinstance(exc, UserError) else f"history 不是合法 JSON / bad history: {exc}"
+            return {"question": question, "error": message, "has_answer": False}
+
+    orgs, years, kinds, docs = choices()
+    with gr.Blocks(title="预决算问答") as demo:
+        gr.Markdown("## 预决算问答 · 部门决算与绩效自评报告\n每个数字都标明核验结果：✓ 原文 ✓ 计算 ✗ 不符 ? 无来源")
+        status = gr.Markdown(status_md(), elem_id="status")
+        answers = gr.State([])
+        with gr.Tab("问答", id="chat"):
+            with gr.Row():
+                with gr.Column(scale=3):
+                    chatbot = gr.Chatbot(label="对话", height=460, elem_id="chatbot", feedback_options=None)
+                    with gr.Row():
+                        box = gr.Textbox(placeholder="例如：2021年醴陵市网格化中心的会议费是多少？", show_label=False,
+                                         scale=5, elem_id="question")
+                        send = gr.Button("提问", variant="primary", scale=1, elem_id="send")
+                    gr.Examples(EXAMPLES, inputs=box, label="示例问题")
+                    with gr.Accordion("筛选（用于检索和回答）", open=False, elem_id="filters"):
+                        f_org = gr.Dropdown(orgs, multiselect=True, label="单位", elem_id="f-org")
+                        f_year = gr.Dropdown(years, multiselect=True, label="年度", elem_id="f-year")
+                        f_kind = gr.Dropdown(kinds, multiselect=True, label="文档类型", elem_id="f-kind")
+                        engine = gr.Radio(["auto", "structured", "extractive", "llm"], value=service.settings.app.engine,
+                                          label="回答引擎")
+                    with gr.Row():
+                        fmt = gr.Radio([".md", ".docx", ".xlsx", ".json"], value=".docx", label="导出格式")
+                        one = gr.Button("导出最近回答", elem_id="export-one")
+                        whole = gr.Button("导出整个对话", elem_id="export-all")
+                    download = gr.File(label="导出文件", elem_id="download", height=90)
+                with gr.Column(scale=2):
+                    gr.Markdown("#### 证据")
+                    evidence = gr.HTML("<p>提问后，这里显示每条引用的原文与表格。</p>", elem_id="evidence")
+                    figures = gr.HTML("", elem_id="figures")
+        with gr.Tab("指标对比", id="compare"):
+            measure = gr.Dropdown(MEASURES, value="本年支出合计", allow_custom_value=True, label="指标", elem_id="measure")
+            go = gr.Button("对比", elem_id="compare-go")
+            cmp_table = gr.Dataframe(headers=["单位", "年度", "数值", "单位(计量)", "原文", "出处"], interactive=False,
+                                     elem_id="compare-table")
+            cmp_plot = gr.Plot(label="对比图", elem_id="compare-plot")
+        with gr.Tab("报告库", id="library"):
+            lib = gr.Dataframe(report_table(), headers=REPORT_HEADERS, interactive=False, elem_id="library-table")
+            upload = gr.File(file_count="multiple", file_types=UPLOAD_TYPES, label="上传报告（.txt/.docx/.pdf/.xlsx）",
+                             elem_id="upload")
+            do_ingest = gr.Button("导入", variant="primary", elem_id="ingest")
+            ingest_log = gr.Markdown(elem_id="ingest-log")
+            with gr.Row():
+                pick = gr.Dropdown(docs, label="选择要删除的报告", elem_id="remove-pick")
+                do_remove = gr.Button("删除报告", variant="stop", elem_id="remove")
+
+        chat_io = ([box, chatbot, answers, f_org, f_year, f_kind, engine], [chatbot, answers, evidence, figures, box])
+        send.click(chat, *chat_io, api_visibility="private")
+        box.submit(chat, *chat_io, api_visibility="private")
+        one.click(lambda a, f: export(a, f, False), [answers, fmt], download, api_visibility="private")
+        whole.click(lambda a, f: export(a, f, True), [answers, fmt], download, api_visibility="private")
+        go.click(compare, measure, [cmp_table, cmp_plot], api_name="compare")
+        lib_out = [ingest_log, lib, f_org, f_year, f_kind, pick, status]
+        do_ingest.click(ingest, upload, lib_out, api_visibility="private")
+        do_remove.click(remove, pick, lib_out, api_visibility="private")
+        gr.api(api_ask, api_name="ask")
+    return demo
+
+
+def theme() -> gr.themes.Base:
+    """Local fonts only: the default theme would fetch Google Fonts, which an isolated network cannot reach."""
+    cjk: list[gr.themes.Font | str] = [gr.themes.Font("Noto Sans CJK SC"), gr.themes.Font("Microsoft YaHei"), "system-ui", "sans-serif"]
+    return gr.themes.Default(font=cjk, font_mono=[gr.themes.Font("Noto Sans Mono CJK SC"), "monospace"])
+
+
+def main() -> None:
+    settings = Settings()
+    try:
+        auth = settings.auth_pairs()
+        service = QAService(settings)
+        service.warm_up()
+    except UserError as exc:
+        raise SystemExit(f"✗ {exc.render()}") from exc
+    demo = build(service)
+    demo.queue(default_concurrency_limit=settings.app.concurrency)
+    print(f"预决算问答：http://{settings.app.host}:{settings.app.port}", flush=True)
+    demo.launch(server_name=settings.app.host, server_port=settings.app.port, auth=auth, theme=theme(), css=CSS,
+                ssr_mode=False, footer_links=["api"], show_error=False, quiet=True)
+
+
+if __name__ == "__main__":
+    main()

