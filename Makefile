@@ -19,9 +19,7 @@ install: $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/qa ingest data/reports
-	@if [ -f app.py ]; then $(BIN)/python app.py; else \
-	  echo "— 示例问题 / sample question: 2021年醴陵市网格化中心的会议费是多少？"; \
-	  $(BIN)/qa ask "2021年醴陵市网格化中心的会议费是多少？"; fi
+	$(BIN)/python app.py
 
 test: $(STAMP)
 	$(BIN)/ruff check qa index eval tests bench app.py
@@ -34,6 +32,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/ingest_speed.py
+	$(BIN)/python bench/app_latency.py
 
 clean:
 	rm -rf .qa build *.egg-info

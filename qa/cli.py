@@ -201,6 +201,34 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_remove(args: argparse.Namespace, settings: Settings) -> int:
+    from qa.service import QAService
+
+    rep = QAService(settings).remove(args.doc_id)
+    print(f"已删除 / removed: {rep.file}  {rep.org} {rep.year}")
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace, settings: Settings) -> int:
+    from qa.service import QAService
+
+    rows = QAService(settings).measure_rows(args.measure)
+    if args.chart and rows:
+        from qa.present import comparison_figure
+
+        comparison_figure(rows, args.measure).savefig(args.chart)
+    if args.json:
+        _print_json({"measure": args.measure, "rows": [{"org": r.org, "year": r.year, "value": str(r.value),
+                                                        "unit": r.unit, "shown": r.shown, "source": r.source}
+                                                       for r in rows]})
+    else:
+        for r in rows:
+            print(f"{r.org}  {r.year}  {r.value}{r.unit}  ← {r.source}")
+        if not rows:
+            print(f"（没有报告披露“{args.measure}” / no report discloses it）")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="qa", description="预决算报告问答 / grounded QA over budget reports")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -237,6 +265,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--question")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_verify)
+    p = sub.add_parser("remove", help="删除一份报告 / remove a report (doc_id from qa docs)")
+    p.add_argument("doc_id")
+    p.set_defaults(func=cmd_remove)
+    p = sub.add_parser("compare", help="指标跨单位、年度对比 / a measure across 单位 and years")
+    p.add_argument("measure")
+    p.add_argument("--chart", help="把对比图保存为 PNG / save the chart")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_compare)
     p = sub.add_parser("eval", help="评测 / run an eval dataset")
     p.add_argument("dataset", nargs="?")
     p.add_argument("--out")

@@ -155,3 +155,18 @@ def test_comparison_chart_draws_chinese_labels(service):
     assert any("醴陵" in x for x in labels)
     font = font_manager.findfont(fig.axes[0].title.get_fontproperties(), fallback_to_default=False)
     assert "NotoSansCJK" in font  # not DejaVu, which would draw the Chinese title as empty boxes
+
+
+def test_cli_compare_and_remove(ingested, monkeypatch, capsys, tmp_path):
+    import json
+
+    from qa.cli import main
+
+    monkeypatch.setenv("QA_DATA_DIR", str(ingested.settings.data_dir))
+    assert main(["compare", "项目支出", "--json", "--chart", str(tmp_path / "c.png")]) == 0
+    rows = json.loads(capsys.readouterr().out)["rows"]
+    assert {"org": LILING, "year": 2021, "value": "194.32", "unit": "万元"}.items() <= \
+        next(r for r in rows if r["org"] == LILING).items()
+    assert (tmp_path / "c.png").stat().st_size > 10_000
+    assert main(["remove", "no-such-doc"]) == 2
+    assert "no such report" in capsys.readouterr().err
