@@ -10,6 +10,7 @@ import time
 from typing import Any
 
 from qa.answer_models import REFUSAL, Answer, Citation
+from qa.audit import audit_report, notes_for
 from qa.crossreport import compare, per_head, two_measures
 from qa.errors import UserError
 from qa.extractive import extract
@@ -29,6 +30,7 @@ class Asker:
         self._facts: dict[str, list[Fact]] = {}
         self._lines: dict[str, list[str]] = {}
         self._searcher: Any = None
+        self._findings: dict[str, list[Any]] = {}
 
     # -- data access (cached per doc) -----------------------------------------------------------------
     def facts(self, doc_ids: list[str]) -> list[Fact]:
@@ -56,6 +58,7 @@ class Asker:
         """Drop a removed report's cached facts and lines (ids are content hashes, so new reports never collide)."""
         self._facts.pop(doc_id, None)
         self._lines.pop(doc_id, None)
+        self._findings.pop(doc_id, None)
 
     def ask(self, question: str, history: list[dict[str, str]] | None = None, engine: str = "auto",
             filters: QueryFilters | None = None) -> Answer:
@@ -121,8 +124,21 @@ class Asker:
     def finish(self, q: Question, text: str, citations: list[Citation], scope_docs: list[str], engine: str,
                audit: list[Any] | None = None) -> Answer:
         report = Verifier(self.facts).verify(text, citations, scope_docs)
+        notes = list(audit or [])
+        cited = sorted({c.doc_id for c in citations})
+        for note in notes_for([f for d in cited for f in self.findings(d)], citations):
+            if all(note.message != n.message for n in notes):
+                notes.append(note)
         return Answer(question=q.text, answer=text, has_answer=True, engine=engine, citations=citations,
-                      figures=report.figures, audit=audit or [], filters=describe(q))
+                      figures=report.figures, audit=notes, filters=describe(q))
+
+    def findings(self, doc_id: str) -> list[Any]:
+        """The audit findings of one report (computed once), so answers can mention those they touch."""
+        if doc_id not in self._findings:
+            report = self.stores.facts.report(doc_id)
+            self._findings[doc_id] = audit_report(report, self.facts([doc_id]), self.lines(doc_id),
+                                                  self.stores.facts.tables(doc_id)) if report else []
+        return self._findings[doc_id]
 
     def retrieve(self, q: Question, scope: list[Report], k: int = 8) -> list[Any]:
         filters = QueryFilters(orgs=sorted({r.org for r in scope}), years=sorted({r.year for r in scope if r.year}))

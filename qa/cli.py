@@ -229,6 +229,24 @@ def cmd_compare(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
+    from qa.audit import SEVERITY_LABELS, audit
+    from qa.audit_export import export_findings
+
+    findings = [f for f in audit(_stores(settings), args.org, args.year)
+                if not args.severity or f.severity in args.severity]
+    if args.export:
+        print(f"已导出 / exported: {export_findings(findings, Path(args.export))}", file=sys.stderr)
+    if args.json:
+        _print_json({"findings": [f.to_json() for f in findings], "count": len(findings)})
+    else:
+        for f in findings:
+            where = "；".join(f"{c.file}:{c.line}" for c in f.citations[:3])
+            print(f"[{SEVERITY_LABELS[f.severity]}] {f.kind}  {f.org} {f.year}  {f.message}\n    {where}")
+        print(f"共 {len(findings)} 条 / findings", file=sys.stderr)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="qa", description="预决算报告问答 / grounded QA over budget reports")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -273,6 +291,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--chart", help="把对比图保存为 PNG / save the chart")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_compare)
+    p = sub.add_parser("audit", help="报告核查：找出报告自相矛盾之处 / find where reports contradict themselves")
+    p.add_argument("--org")
+    p.add_argument("--year", type=int)
+    p.add_argument("--severity", nargs="*", choices=["high", "medium", "low"])
+    p.add_argument("--export", help="导出 findings.xlsx|.docx|.json")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_audit)
     p = sub.add_parser("eval", help="评测 / run an eval dataset")
     p.add_argument("dataset", nargs="?")
     p.add_argument("--out")
