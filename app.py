@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ os.environ.setdefault("GRADIO_TELEMETRY_ENABLED", "False")
 import gradio as gr  # noqa: E402  (the env vars above must be set before gradio is imported)
 
 from qa.answer_models import Answer  # noqa: E402
+from qa.audit import SEVERITY_LABELS  # noqa: E402
 from qa.errors import UserError  # noqa: E402
 from qa.filters import QueryFilters  # noqa: E402
 from qa.present import CSS, answer_markdown, comparison_figure, evidence_html, figures_html, stream_pieces  # noqa: E402
@@ -34,6 +36,7 @@ EXAMPLES = [
 MEASURES = ["本年支出合计", "本年收入合计", "基本支出", "项目支出", "三公经费", "人员经费", "公用经费",
             "财政拨款收入", "会议费", "培训费", "公务接待费"]
 REPORT_HEADERS = ["doc_id", "文件", "单位", "年度", "文档类型", "包含部分", "行数", "事实数"]
+SEVERITY_KEYS = {"高": "high", "中": "medium", "低": "low"}
 UPLOAD_TYPES = [".txt", ".docx", ".pdf", ".xlsx"]
 
 
@@ -92,7 +95,7 @@ def build(service: QAService) -> gr.Blocks:
     def ingest(files: list[str] | None, progress: gr.Progress = gr.Progress()):
         if not files:
             gr.Warning("请先选择要导入的文件")
-            return (gr.skip(),) * 7
+            return (gr.skip(),) * 8
         progress(0, desc="导入报告…")
 
         def step(res: Any, n: int, total: int) -> None:
@@ -105,23 +108,27 @@ def build(service: QAService) -> gr.Blocks:
                 lines.append(f"- ✗ **{r.file}**：{r.error}")
             else:
                 lines.append(f"- ✓ {r.status} **{r.file}**：{r.org} {r.year} {r.doc_type}，事实 {r.facts} 条")
-        return ("\n".join(lines), report_table(), *refresh(), status_md())
+        return refreshed("\n".join(lines))
 
     def remove(doc_id: str | None):
         if not doc_id:
             gr.Warning("请先选择要删除的报告")
-            return (gr.skip(),) * 7
+            return (gr.skip(),) * 8
         try:
             rep = service.remove(doc_id)
         except UserError as exc:
             gr.Warning(exc.render())
-            return (gr.skip(),) * 7
-        return (f"已删除：{rep.file}", report_table(), *refresh(), status_md())
+            return (gr.skip(),) * 8
+        return refreshed(f"已删除：{rep.file}")
 
     def refresh():
         orgs, years, kinds, docs = choices()
         return (gr.update(choices=orgs), gr.update(choices=years), gr.update(choices=kinds),
                 gr.update(choices=docs, value=None))
+
+    def refreshed(log: str):  # library outputs after a change: log, table, filters, status, audit 单位
+        orgs_update = refresh()
+        return (log, report_table(), *orgs_update, status_md(), gr.update(choices=choices()[0]))
 
     def compare(measure: str):
         try:
@@ -131,6 +138,20 @@ def build(service: QAService) -> gr.Blocks:
             return gr.skip(), gr.skip()
         table = [[r.org, r.year, str(r.value), r.unit, r.shown, r.source] for r in rows]
         return table, (comparison_figure(rows, measure) if rows else None)
+
+    def run_audit(orgs: list[str] | None, severities: list[str] | None):
+        found = service.findings(list(orgs or []), [SEVERITY_KEYS[x] for x in severities or []])
+        rows = [[SEVERITY_LABELS[f.severity], f.kind, f.org, f.year, f.message,
+                 "；".join(f"{c.file}:{c.line}" for c in f.citations[:4])] for f in found]
+        summary = f"共 {len(found)} 条：" + "，".join(f"{k} {n}" for k, n in Counter(f.kind for f in found).most_common())
+        return rows, summary, found
+
+    def export_audit(found: list[Any], fmt: str) -> str | None:
+        try:
+            return str(service.export_findings(list(found or []), fmt))
+        except UserError as exc:
+            gr.Warning(exc.render())
+            return None
 
     def api_ask(question: str, history: str = "") -> dict[str, Any]:
         """The same JSON as `qa ask --json`; `history` is JSON: [{"q": "...", "a": "..."}, ...]."""
@@ -176,6 +197,22 @@ def build(service: QAService) -> gr.Blocks:
             cmp_table = gr.Dataframe(headers=["单位", "年度", "数值", "单位(计量)", "原文", "出处"], interactive=False,
                                      elem_id="compare-table")
             cmp_plot = gr.Plot(label="对比图", elem_id="compare-plot")
+        with gr.Tab("报告核查", id="audit"):
+            gr.Markdown("报告自身的矛盾：合计与分项、表与表、表与正文、文中比率与其数字、零基数比率、年份、自评表分值。"
+                        "尾数差异（四舍五入导致的0.01）单列为低严重度。")
+            with gr.Row():
+                a_org = gr.Dropdown(orgs, multiselect=True, label="单位", elem_id="audit-org")
+                a_sev = gr.CheckboxGroup(list(SEVERITY_KEYS), value=list(SEVERITY_KEYS), label="严重程度",
+                                         elem_id="audit-sev")
+                a_go = gr.Button("核查", variant="primary", elem_id="audit-go")
+            a_sum = gr.Markdown(elem_id="audit-summary")
+            a_table = gr.Dataframe(headers=["严重程度", "类型", "单位", "年度", "说明（含算式）", "出处"], interactive=False,
+                                   wrap=True, elem_id="audit-table")
+            a_found = gr.State([])
+            with gr.Row():
+                a_fmt = gr.Radio([".xlsx", ".docx", ".json"], value=".xlsx", label="导出格式")
+                a_export = gr.Button("导出核查结果", elem_id="audit-export")
+            a_file = gr.File(label="核查结果文件", height=90, elem_id="audit-file")
         with gr.Tab("报告库", id="library"):
             lib = gr.Dataframe(report_table(), headers=REPORT_HEADERS, interactive=False, elem_id="library-table")
             upload = gr.File(file_count="multiple", file_types=UPLOAD_TYPES, label="上传报告（.txt/.docx/.pdf/.xlsx）",
@@ -192,9 +229,11 @@ def build(service: QAService) -> gr.Blocks:
         one.click(lambda a, f: export(a, f, False), [answers, fmt], download, api_visibility="private")
         whole.click(lambda a, f: export(a, f, True), [answers, fmt], download, api_visibility="private")
         go.click(compare, measure, [cmp_table, cmp_plot], api_name="compare")
-        lib_out = [ingest_log, lib, f_org, f_year, f_kind, pick, status]
+        lib_out = [ingest_log, lib, f_org, f_year, f_kind, pick, status, a_org]
         do_ingest.click(ingest, upload, lib_out, api_visibility="private")
         do_remove.click(remove, pick, lib_out, api_visibility="private")
+        a_go.click(run_audit, [a_org, a_sev], [a_table, a_sum, a_found], api_visibility="private")
+        a_export.click(export_audit, [a_found, a_fmt], a_file, api_visibility="private")
         gr.api(api_ask, api_name="ask")
     return demo
 

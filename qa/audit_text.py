@@ -153,7 +153,7 @@ def narrative_vs_tables(ctx: Context) -> None:
                     f"{fmt(c.value, c.decimals)}{c.unit}{{1}}（相差 {fmt(abs(t.value - c.value), 2)}）", [t, c])
 
 
-_BAD_YEAR = re.compile(r"(?<![\d.])(\d{3}|\d{5})\s*年(?:度)?")
+_BAD_YEAR = re.compile(r"(?<![\d.])(\d{3})\s*年(?:度)?")
 _TITLE_YEAR = re.compile(r"(20\d{2})\s*年度?.{0,20}(?:部门决算|整体支出绩效|绩效自评|绩效评价)")
 
 
@@ -161,9 +161,8 @@ def years(ctx: Context) -> None:
     year = ctx.report.year
     for n, line in enumerate(ctx.lines, start=1):
         for m in _BAD_YEAR.finditer(line):
-            if m.group(1).startswith(("20", "19")) or m.group(1).startswith("0"):
-                if len(m.group(1)) == 3:
-                    ctx.add("years", "年份错误", "medium", f"第{n}行的“{m.group(0)}”不是有效年份", [], extra_lines=[n])
+            if m.group(1).startswith(("20", "19", "0")):
+                ctx.add("years", "年份错误", "medium", f"第{n}行的“{m.group(0)}”不是有效年份", [], extra_lines=[n])
         if year and n <= 15:
             for m in _TITLE_YEAR.finditer(line):
                 if int(m.group(1)) != year:

@@ -185,6 +185,22 @@ class QAService:
         rows.sort(key=lambda x: (x.org, x.year))
         return rows
 
+    # -- report audit ---------------------------------------------------------------------------------------
+    def findings(self, orgs: list[str] | None = None, severities: list[str] | None = None) -> list[Any]:
+        from qa.audit import audit
+
+        with self.lock.read():
+            found = audit(self.stores)
+        return [f for f in found if (not orgs or f.org in orgs) and (not severities or f.severity in severities)]
+
+    def export_findings(self, findings: list[Any], fmt: str) -> Path:
+        from qa.audit_export import export_findings
+
+        if not findings:
+            raise UserError("没有可导出的核查结果 / nothing to export", "先运行核查或放宽筛选")
+        folder = Path(tempfile.mkdtemp(prefix="qa-audit-"))
+        return export_findings(findings, folder / f"报告核查{fmt if fmt.startswith('.') else '.' + fmt}")
+
     # -- export ---------------------------------------------------------------------------------------------
     def export(self, answers: list[Answer], fmt: str) -> Path:
         from qa.export import FORMATS, export_answer

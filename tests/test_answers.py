@@ -102,3 +102,10 @@ def test_cli_reports_user_errors(ingested, tmp_path) -> None:
     bad.write_text("not json", encoding="utf-8")
     p = _qa(ingested, "ask", "那上一年呢？", "--history", str(bad))
     assert p.returncode == 2 and "h.json" in p.stderr
+
+
+def test_answer_mentions_an_audit_finding_it_touches(ingested):
+    from qa.ask import Asker
+
+    a = Asker(ingested).ask("2020年荷塘区三公经费是多少？")
+    assert any(n.kind.startswith("报告核查") and "公开07表" in n.message for n in a.audit)

@@ -154,3 +154,25 @@ def test_comparison_table_and_chart(page, shots):
     body = table.inner_text()
     assert "2033.15" in body and "2222.46" in body
 
+
+
+def test_audit_tab_filters_and_exports_xlsx(page, shots, tmp_path):
+    from openpyxl import load_workbook
+
+    page.get_by_role("tab", name="报告核查").click()
+    page.get_by_label("低").uncheck()
+    page.click("#audit-go")
+    page.wait_for_function("(document.querySelector('#audit-summary')?.innerText || '').includes('共')", timeout=60_000)
+    summary = page.locator("#audit-summary").inner_text()
+    assert "尾数差异" not in summary and "列合计不符" in summary  # low severity filtered out
+    page.click("#audit-export")
+    link = page.locator("#audit-file a").first
+    link.wait_for(timeout=30_000)
+    with page.expect_download() as dl:
+        link.click()
+    path = tmp_path / "audit.xlsx"
+    dl.value.save_as(str(path))
+    rows = list(load_workbook(str(path)).active.iter_rows(values_only=True))
+    assert rows[0][:3] == ("编号", "单位", "年度") and len(rows) > 5
+    assert all(r[4] in ("高", "中") for r in rows[1:])
+    page.screenshot(path=str(shots / "07-audit.png"), full_page=True)

@@ -170,3 +170,16 @@ def test_cli_compare_and_remove(ingested, monkeypatch, capsys, tmp_path):
     assert (tmp_path / "c.png").stat().st_size > 10_000
     assert main(["remove", "no-such-doc"]) == 2
     assert "no such report" in capsys.readouterr().err
+
+
+def test_findings_filter_and_export(service):
+    high = service.findings(severities=["high"])
+    assert high and all(f.severity == "high" for f in high)
+    liling = service.findings(orgs=[LILING])
+    assert liling and all(f.org == LILING for f in liling)
+    from docx import Document
+
+    text = "\n".join(p.text for p in Document(str(service.export_findings(liling, ".docx"))).paragraphs)
+    assert LILING in text and "≠" in text
+    with pytest.raises(UserError):
+        service.export_findings([], ".xlsx")
