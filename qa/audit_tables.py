@@ -125,6 +125,14 @@ def cross_tables(ctx: Context) -> None:
             ctx.add("cross_table", "尾数差异" if drift else "表间不一致", "low" if drift else "high",
                     f"{a_key[0]}「{a_key[1]}」{fmt(a.value, a.decimals)}{{0}} ≠ {b_key[0]}「{b_key[1]}」"
                     f"{fmt(b.value, b.decimals)}{{1}}（相差 {fmt(diff, 2)}）", [a, b])
+    # the 部门决算 against its attached 绩效自评表: the year's spending is the self-evaluation's 全年执行数
+    spent = one("公开01表", "本年支出合计", "支出/决算数")
+    evals = [f for f in ctx.facts if f.kind == "cell" and "整体支出绩效自评表" in (f.table_id or "")
+             and f.row_label in ("合计", "年度资金总额") and f.column == "全年执行数"]
+    if spent and len(evals) == 1 and evals[0].value != spent.value:
+        e = evals[0]
+        ctx.add("cross_table", "表间不一致", "high", f"公开01表本年支出合计 {fmt(spent.value, spent.decimals)}{{0}} ≠ "
+                f"{e.table_id}全年执行数 {fmt(e.value, e.decimals)}{{1}}", [spent, e])
     basic = one("公开05表", "合计", "本年支出/基本支出")
     staff, public = one("公开06表", "人员经费合计", "决算数"), one("公开06表", "公用经费合计", "决算数")
     if basic and staff and public:

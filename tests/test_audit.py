@@ -93,6 +93,10 @@ def test_same_item_across_tables():
     assert run(cross_tables, ok) == []
     [f] = run(cross_tables, [ok[0], cell("公开03表", 2, "合计", "本年支出合计", "9.00")])
     assert f.kind == "表间不一致" and f.severity == "high"
+    evaluation = cell("2020年度部门整体支出绩效自评表", 9, "合计", "全年执行数", "8.00")
+    assert run(cross_tables, [*ok, evaluation]) == []
+    [g] = run(cross_tables, [*ok, cell("2020年度部门整体支出绩效自评表", 9, "合计", "全年执行数", "8.50")])
+    assert "绩效自评表全年执行数" in g.message
 
 
 def test_self_evaluation_rate_points_and_total():
