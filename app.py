@@ -124,11 +124,10 @@ def build(service: QAService) -> gr.Blocks:
     def refresh():
         orgs, years, kinds, docs = choices()
         return (gr.update(choices=orgs), gr.update(choices=years), gr.update(choices=kinds),
-                gr.update(choices=docs, value=None))
+                gr.update(choices=docs, value=None), gr.update(choices=orgs))
 
-    def refreshed(log: str):  # library outputs after a change: log, table, filters, status, audit 单位
-        orgs_update = refresh()
-        return (log, report_table(), *orgs_update, status_md(), gr.update(choices=choices()[0]))
+    def refreshed(log: str):  # library outputs after a change: log, table, filters, removal pick, audit 单位, status
+        return (log, report_table(), *refresh(), status_md())
 
     def compare(measure: str):
         try:
@@ -229,7 +228,7 @@ def build(service: QAService) -> gr.Blocks:
         one.click(lambda a, f: export(a, f, False), [answers, fmt], download, api_visibility="private")
         whole.click(lambda a, f: export(a, f, True), [answers, fmt], download, api_visibility="private")
         go.click(compare, measure, [cmp_table, cmp_plot], api_name="compare")
-        lib_out = [ingest_log, lib, f_org, f_year, f_kind, pick, status, a_org]
+        lib_out = [ingest_log, lib, f_org, f_year, f_kind, pick, a_org, status]
         do_ingest.click(ingest, upload, lib_out, api_visibility="private")
         do_remove.click(remove, pick, lib_out, api_visibility="private")
         a_go.click(run_audit, [a_org, a_sev], [a_table, a_sum, a_found], api_visibility="private")

@@ -26,12 +26,8 @@ DEFINITIONS = {
 }
 
 
-def _plt() -> Any:
-    return pyplot()
-
-
 def bar_chart(path: Path, data: dict[str, float | None], title: str) -> None:
-    plt = _plt()
+    plt = pyplot()
     keys = [k for k, v in data.items() if v is not None]
     fig, ax = plt.subplots(figsize=(7, 3.5))
     ax.bar(keys, [data[k] or 0 for k in keys], color="#3a7bd5")
@@ -45,7 +41,7 @@ def bar_chart(path: Path, data: dict[str, float | None], title: str) -> None:
 
 
 def latency_chart(path: Path, latencies: list[float]) -> None:
-    plt = _plt()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(7, 3))
     ax.hist([x * 1000 for x in latencies], bins=30, color="#5aa469")
     ax.set_xlabel("ms")
@@ -56,7 +52,7 @@ def latency_chart(path: Path, latencies: list[float]) -> None:
 
 
 def confusion_chart(path: Path, matrix: dict[str, dict[str, int]]) -> None:
-    plt = _plt()
+    plt = pyplot()
     rows = list(matrix)
     cols = ["flagged", "passed"]
     fig, ax = plt.subplots(figsize=(5, 0.5 + 0.45 * len(rows)))

@@ -8,6 +8,7 @@ with real errors. `notes_for` tells `qa ask` which findings touch the facts an a
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -120,8 +121,13 @@ def audit(stores: Any, org: str | None = None, year: int | None = None) -> list[
             continue
         out += audit_report(r, stores.facts.facts([r.doc_id]), stores.facts.lines(r.doc_id),
                             stores.facts.tables(r.doc_id))
+    return ordered(out)
+
+
+def ordered(findings: list[Finding]) -> list[Finding]:
+    """By 单位, then severity (high first), kind and first location."""
     order = {"high": 0, "medium": 1, "low": 2}
-    return sorted(out, key=lambda f: (f.org, order[f.severity], f.kind, f.citations[0].line if f.citations else 0))
+    return sorted(findings, key=lambda f: (f.org, order[f.severity], f.kind, f.citations[0].line if f.citations else 0))
 
 
 def notes_for(findings: list[Finding], citations: list[Citation]) -> list[AuditNote]:
@@ -137,6 +143,4 @@ def notes_for(findings: list[Finding], citations: list[Citation]) -> list[AuditN
 
 
 def _strip_marks(message: str) -> str:
-    import re
-
     return re.sub(r"\[\d+\]", "", message)

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from qa.audit import SEVERITY_LABELS, Finding
-from qa.errors import UserError
+from qa.export import export_target
 
 FORMATS = (".xlsx", ".docx", ".json")
 
@@ -17,11 +17,7 @@ def _where(f: Finding) -> str:
 
 
 def export_findings(findings: list[Finding], path: Path) -> Path:
-    suffix = path.suffix.lower()
-    if suffix not in FORMATS:
-        raise UserError(f"不支持的导出格式 {suffix} / unsupported export format", f"可选：{', '.join(FORMATS)}",
-                        file=str(path))
-    path.parent.mkdir(parents=True, exist_ok=True)
+    suffix = export_target(path, FORMATS)
     if suffix == ".json":
         path.write_text(json.dumps([f.to_json() for f in findings], ensure_ascii=False, indent=2), encoding="utf-8")
     elif suffix == ".xlsx":

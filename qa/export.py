@@ -51,12 +51,18 @@ def to_markdown(answers: list[Answer]) -> str:
     return "# 预决算问答导出\n\n" + "\n".join(parts) + "\n"
 
 
-def export_answer(answers: list[Answer], path: Path) -> Path:
+def export_target(path: Path, formats: tuple[str, ...]) -> str:
+    """The export format of `path` (its suffix), checked against `formats`; the folder is created."""
     suffix = path.suffix.lower()
-    if suffix not in FORMATS:
-        raise UserError(f"不支持的导出格式 {suffix} / unsupported export format", f"可选：{', '.join(FORMATS)}",
+    if suffix not in formats:
+        raise UserError(f"不支持的导出格式 {suffix} / unsupported export format", f"可选：{', '.join(formats)}",
                         file=str(path))
     path.parent.mkdir(parents=True, exist_ok=True)
+    return suffix
+
+
+def export_answer(answers: list[Answer], path: Path) -> Path:
+    suffix = export_target(path, FORMATS)
     if suffix == ".md":
         path.write_text(to_markdown(answers), encoding="utf-8")
     elif suffix == ".json":

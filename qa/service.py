@@ -187,10 +187,10 @@ class QAService:
 
     # -- report audit ---------------------------------------------------------------------------------------
     def findings(self, orgs: list[str] | None = None, severities: list[str] | None = None) -> list[Any]:
-        from qa.audit import audit
+        from qa.audit import ordered
 
-        with self.lock.read():
-            found = audit(self.stores)
+        with self.lock.read():  # the Asker audits each report once and keeps it for answers' notes too
+            found = ordered([f for r in self.stores.facts.reports() for f in self.asker.findings(r.doc_id)])
         return [f for f in found if (not orgs or f.org in orgs) and (not severities or f.severity in severities)]
 
     def export_findings(self, findings: list[Any], fmt: str) -> Path:

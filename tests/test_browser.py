@@ -66,6 +66,17 @@ def ask(pg, question: str) -> str:
     return str(pg.locator("#chatbot").inner_text())
 
 
+def download(pg, button: str, file_box: str, path: Path) -> Path:
+    """Click an export button, then the link the file box shows, and save what the browser downloads."""
+    pg.click(button)
+    link = pg.locator(f"{file_box} a").first
+    link.wait_for(timeout=30_000)
+    with pg.expect_download() as dl:
+        link.click()
+    dl.value.save_as(str(path))
+    return path
+
+
 def test_question_answer_verdict_citation(page, shots):
     text = ask(page, "2021年醴陵市网格化中心的会议费是多少？")
     assert "150万元" in text and "[1]" in text and "✓ 原文" in text
@@ -106,14 +117,7 @@ def test_export_docx_opens_in_python_docx(page, shots, tmp_path):
 
     ask(page, "2021年醴陵市网格化中心的会议费是多少？")
     page.get_by_label(".docx").check()
-    page.click("#export-one")
-    link = page.locator("#download a").first
-    link.wait_for(timeout=30_000)
-    with page.expect_download() as dl:
-        link.click()
-    path = tmp_path / "answer.docx"
-    dl.value.save_as(str(path))
-    doc = Document(str(path))
+    doc = Document(str(download(page, "#export-one", "#download", tmp_path / "answer.docx")))
     text = "\n".join(p.text for p in doc.paragraphs)
     cells = "\n".join(c.text for t in doc.tables for row in t.rows for c in row.cells)
     assert "会议费" in text and "醴陵市网格化管理服务中心" in text and "第380行" in text
@@ -165,13 +169,7 @@ def test_audit_tab_filters_and_exports_xlsx(page, shots, tmp_path):
     page.wait_for_function("(document.querySelector('#audit-summary')?.innerText || '').includes('共')", timeout=60_000)
     summary = page.locator("#audit-summary").inner_text()
     assert "尾数差异" not in summary and "列合计不符" in summary  # low severity filtered out
-    page.click("#audit-export")
-    link = page.locator("#audit-file a").first
-    link.wait_for(timeout=30_000)
-    with page.expect_download() as dl:
-        link.click()
-    path = tmp_path / "audit.xlsx"
-    dl.value.save_as(str(path))
+    path = download(page, "#audit-export", "#audit-file", tmp_path / "audit.xlsx")
     rows = list(load_workbook(str(path)).active.iter_rows(values_only=True))
     assert rows[0][:3] == ("编号", "单位", "年度") and len(rows) > 5
     assert all(r[4] in ("高", "中") for r in rows[1:])
