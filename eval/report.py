@@ -20,6 +20,7 @@ DEFINITIONS = {
     "key_point_recall": "文字题要点在回答中出现的平均比例",
     "retrieval_recall@5": "混合检索前5个片段覆盖标准引文所在行的比例",
     "retrieval_recall@10": "混合检索前10个片段覆盖标准引文所在行的比例",
+    "retrieval_mrr": "混合检索中标准引文首次出现名次的倒数平均（未进前10记0）",
     "answers_with_figures_all_cited": "含数字的回答中，每个数字都有引用支持的比例",
     "latency_p50_s": "单题回答耗时中位数（秒）",
     "latency_p95_s": "单题回答耗时95分位（秒）",

@@ -11,7 +11,8 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from eval.scorers import gold_refuses, quote_lines, score_item
+from eval.retrieval import retrieval_metrics
+from eval.scorers import gold_refuses, score_item
 from qa.errors import UserError
 
 
@@ -80,27 +81,11 @@ def aggregate(items: list[dict[str, Any]], scores: list[dict[str, Any]], latenci
     }
 
 
-def retrieval_recall(items: list[dict[str, Any]], asker: Any, texts: dict[str, str],
-                     ks: tuple[int, ...] = (5, 10)) -> dict[str, float]:
-    """recall@k of gold passages for the hybrid search the app uses."""
-    hits = {k: [] for k in ks}  # type: dict[int, list[bool]]
-    searcher = asker.searcher()
-    for it in items:
-        if gold_refuses(it) or not it.get("sources") or it.get("history"):
-            continue
-        found, _ = searcher.search(it["question"], k=max(ks))
-        for s in it["sources"]:
-            docs = [s["doc"]] if s["doc"] in texts else list(texts)
-            where = {d: quote_lines(texts[d], s["quote"]) for d in docs}
-            for k in ks:
-                hits[k].append(any(any(a <= h.chunk.end and b >= h.chunk.start for a, b in where.get(_doc_of(h, asker), []))
-                                   for h in found[:k]))
-    return {f"retrieval_recall@{k}": _pct(v) or 0.0 for k, v in hits.items()}
-
-
-def _doc_of(hit: Any, asker: Any) -> str:
-    r = asker.stores.facts.report(hit.chunk.doc_id)
-    return r.file if r else ""
+def retrieval_recall(items: list[dict[str, Any]], asker: Any, texts: dict[str, str]) -> dict[str, float]:
+    """recall@5/@10 and MRR of gold passages for the hybrid search the app uses."""
+    files = {r.doc_id: r.file for r in asker.stores.facts.reports()}
+    m = retrieval_metrics(items, asker.searcher(), texts, files)
+    return {"retrieval_recall@5": m["recall@5"], "retrieval_recall@10": m["recall@10"], "retrieval_mrr": m["mrr"]}
 
 
 def run(dataset: Path, out: Path, asker: Any, engine: str = "auto", progress: Any = None) -> dict[str, Any]:

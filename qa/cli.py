@@ -229,6 +229,33 @@ def cmd_compare(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_models(args: argparse.Namespace, settings: Settings) -> int:
+    from index.model_catalog import available_models
+
+    rows = available_models(settings.embedder)
+    if args.json:
+        _print_json(rows)
+        return 0
+    for r in rows:
+        mark = "*" if r["active"] else " "
+        print(f"{mark} {r['name']:<28} {r['architecture']:<22} {r['size_mb']:>8} MB  {r['source']}  {r['path']}")
+    print("* = 当前使用 / active   切换：QA_EMBEDDER__MODEL_PATH=名称或目录（更换后需重新 qa ingest）")
+    return 0
+
+
+def cmd_train_embedder(args: argparse.Namespace, settings: Settings) -> int:
+    from index.embed_train import train_from_files
+    from index.ingest import expand_paths
+
+    files = expand_paths([Path(p) for p in args.paths])
+    if not files:
+        raise UserError(f"没有找到训练用的报告 / no reports under {' '.join(args.paths)}", "给出报告文件或目录")
+    meta = train_from_files(files, Path(args.out), exclude=set(args.exclude), seed=args.seed, dim=args.dim,
+                            epochs=args.epochs, log=lambda m: print(m, file=sys.stderr))
+    _print_json(meta) if args.json else print(f"已保存 / saved: {args.out}  ({meta['train_seconds']} s)")
+    return 0
+
+
 def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
     from qa.audit import SEVERITY_LABELS, audit
     from qa.audit_export import export_findings
@@ -298,6 +325,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--export", help="导出 findings.xlsx|.docx|.json")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_audit)
+    p = sub.add_parser("models", help="可用的嵌入模型及当前所用 / embedding models available and active")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_models)
+    p = sub.add_parser("train-embedder", help="训练本项目的中文嵌入模型 / train the Chinese StaticEmbedding model")
+    p.add_argument("paths", nargs="*", default=["data/reports"], help="training reports (files or folders)")
+    p.add_argument("--out", default="models/budget-static-zh")
+    p.add_argument("--exclude", action="append", default=[], help="report file name to leave out (repeatable)")
+    p.add_argument("--seed", type=int, default=13)
+    p.add_argument("--dim", type=int, default=256)
+    p.add_argument("--epochs", type=int, default=4)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_train_embedder)
     p = sub.add_parser("eval", help="评测 / run an eval dataset")
     p.add_argument("dataset", nargs="?")
     p.add_argument("--out")

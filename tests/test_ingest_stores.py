@@ -119,3 +119,21 @@ def test_cli_search_and_facts_json(ingested: Stores, monkeypatch: pytest.MonkeyP
     fee = next(f for f in facts if f["row_code"] == "30227")
     assert fee["value"] == "180.61" and fee["unit"] == "万元" and fee["file"] == SEEDS["荷塘"]
     assert main(["facts", "--org", "不存在的单位"]) == 2
+
+
+def test_a_question_over_several_reports_sees_each_reports_best_passage_first(ingested: Stores) -> None:
+    hits, filters = Searcher(ingested).search("醴陵和荷塘的本年收入合计相差多少？", k=6)
+    assert len(filters.orgs) == 2
+    first_two = {h.chunk.org for h in hits[:2]}
+    assert len(first_two) == 2, [h.chunk.org for h in hits]
+    assert all("收入" in h.chunk.text for h in hits[:2])
+
+
+def test_figure_labels_rank_the_passage_that_states_the_figure(ingested: Stores) -> None:
+    searcher = Searcher(ingested)
+    hits, _ = searcher.search("醴陵2021年政府采购支出总额是多少", k=3, mode="labels")
+    assert any("279.86" in h.chunk.text for h in hits), [h.chunk.text[:80] for h in hits]
+    hybrid, _ = searcher.search("醴陵2021年政府采购支出总额是多少", k=5)
+    assert any(h.label_rank for h in hybrid)
+    text_q, _ = searcher.search("醴陵2021年部门职责是什么", k=5)
+    assert not any(h.label_rank for h in text_q)  # not a question about figures: labels stay out
