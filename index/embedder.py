@@ -10,6 +10,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from typing import Any
 
+from index.model_catalog import is_model_folder
 from qa.errors import UserError
 from qa.settings import EmbedderSettings
 
@@ -28,7 +29,7 @@ class SentenceTransformerEmbedder(Embedder):
     def __init__(self, settings: EmbedderSettings) -> None:
         self.settings = settings
         self.path = settings.resolved_model_path()
-        if not (self.path / "modules.json").exists() and not (self.path / "config.json").exists():
+        if not is_model_folder(self.path):
             raise UserError(
                 f"嵌入模型目录无效 / not a sentence-transformers folder: {self.path}",
                 "QA_EMBEDDER__MODEL_PATH 应指向包含 modules.json 的本地模型目录；qa models 列出可用模型",

