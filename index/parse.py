@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -68,6 +69,9 @@ def _cell_span(cell: Cell) -> tuple[int, int, int]:
     return f.line, f.start, f.start + len(f.text)
 
 
+_MONEY_LABEL = re.compile(r"支出|收入|经费|预算|拨款|资金|费|结余|结转|合计|总计")  # a bare number there is money
+
+
 def _table_facts(maker: _FactMaker, table: ParsedTable, model: TableModel) -> None:
     for v in table.values:
         line, s, e = _cell_span(v.cell)
@@ -82,7 +86,7 @@ def _table_facts(maker: _FactMaker, table: ParsedTable, model: TableModel) -> No
                 tok = fig.token
                 maker.add(
                     frag.line, frag.start + tok.start, frag.start + tok.end, kind="cell", value=tok.value,
-                    unit=tok.unit or unit, raw=tok.raw, decimals=decimals_for(tok), table_id=model.table_id,
+                    unit=tok.unit or (unit if _MONEY_LABEL.search(fig.phrase) else ""), raw=tok.raw, decimals=decimals_for(tok), table_id=model.table_id,
                     table_title=model.title, row_label=row_label if row_label != cell.text else fig.phrase,
                     row_path=row_label, column=column, phrase=fig.phrase, sentence=cell.text, rate_kind=fig.rate_kind,
                 )

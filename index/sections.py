@@ -54,8 +54,10 @@ def _heading(text: str) -> tuple[int, str, bool, int, str] | None:
         if not m:
             continue
         rest = m.group(2) if m.lastindex and m.lastindex >= 2 else ""
+        # a 科目 line (…（类）…（款）…（项）。) heads the figures below it, however long
+        subject = bool(re.search(r"（类）.*（项）。?$", rest))
         # long sentences and definitions that start with a list marker are body text, not headings
-        if level >= 2 and (
+        if level >= 2 and not subject and (
             len(rest) > 45
             or rest.count("，") >= 2
             or rest.endswith(("；", ";"))

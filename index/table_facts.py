@@ -185,8 +185,8 @@ def parse_table(block: Block, caption: Caption) -> ParsedTable:
             elif long_text:
                 band_closed = True
             self_text = [(c, "") for c in row if c.text]
-            for c, _ in self_text:
-                table.text_cells.append((c, "", "", ""))
+            for c, _ in self_text:  # "项目支出：459.09" in a 万元 table: the unit is the table's
+                table.text_cells.append((c, "", "", band_unit or caption.unit))
             continue
         # a value row: (re)compute the band's labels when it changed
         if not band_closed:

@@ -58,8 +58,16 @@ def local_context(f: Fact) -> str:
 
 def label_of(f: Fact) -> str:
     if f.kind == "cell":
+        if not f.row_label and f.phrase:
+            return norm(f.phrase)  # a "项目支出：459.09" cell names itself
         column = f.column.split("/")[-1] if f.column else ""
         return norm(f.row_label if f.row_label not in ("合计", "", "总计") or not column else column)
+    if f.unit in COUNT_UNITS and f.raw and f.sentence and f.raw in f.sentence:
+        # 全区共有2174名核心志愿者: what a count counts is named right after it
+        after = f.sentence[f.sentence.find(f.raw) + len(f.raw):]
+        noun = re.match(r"[\u4e00-\u9fa5]{2,8}", after)
+        if noun and not re.match(r"[的为是在和及与]", noun.group(0)):
+            return norm(_STRIP.sub("", f.phrase or f.row_label) + noun.group(0))
     phrase = _STRIP.sub("", f.phrase or f.row_label)
     if f.rate_kind and len(norm(phrase)) <= 4:  # 占 / 增长 / 完成预算: the subject says what the rate is about
         phrase = f.row_label + phrase
@@ -88,7 +96,8 @@ def score_fact(f: Fact, terms: list[str], measure: str, question: str, budget: s
     got = 0.0
     weak_label = label in WEAK_LABELS
     section, local = ctx.split("|", 1) if "|" in ctx else ("", ctx)
-    item_heading = "项" in section and "类" in section  # 1、…（类）…（款）…（项）: the subject of the lines below it
+    # 1、…（类）…（款）…（项）: the subject of the lines below it (norm() strips the brackets, so test the raw title)
+    item_heading = f.kind == "text" and bool(re.search(r"（类）.*（项）", f.section.rsplit(" › ", 1)[-1]))
     for t in terms:
         if t in label:
             got += 1.0 if weak_label else 2.0

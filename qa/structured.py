@@ -11,11 +11,12 @@ from decimal import Decimal
 from qa.answer_models import REFUSAL, AuditNote, Citation
 from qa.models import Fact, Report
 from qa.numbers import fmt
-from qa.resolve import Scored, best, conflicting, rank_facts, want_dimension
+from qa.resolve import COUNT_UNITS, Scored, best, conflicting, label_of, rank_facts, want_dimension
 from qa.understand import Question
 from qa.verify import fact_dimension
 
 RATE_TOL_PP = Decimal("0.005")  # 0.5 percentage points, as a ratio
+_RATE_COLUMN = {"completion": r"执行率|完成率", "share": r"占比|比重|比例", "growth": r"增长率|增幅|增减率"}
 _YEAR_IN = re.compile(r"(20\d{2})\s*年")
 
 
@@ -61,9 +62,11 @@ def shown(f: Fact) -> str:
 def what(f: Fact) -> str:
     """Where a fact sits, in words: 公开06表「培训费」 or 情况说明「开支培训费」."""
     if f.kind == "cell":
-        cell = " / ".join(x for x in (f.row_label, f.column) if x)
+        cell = " / ".join(x for x in (f.row_label or f.phrase, f.column) if x)
         return f"{f.table_id or f.table_title or '表'}「{cell}」"
     part = (f.section.split(" › ")[0] if f.section else "正文")
+    if f.unit in COUNT_UNITS:
+        return f"{part}「{label_of(f)}」"  # 全区共有核心志愿者: the count's noun follows it
     return f"{part}「{(f.row_label + f.phrase) if f.rate_kind else (f.phrase or f.row_label)}」"
 
 
@@ -168,8 +171,8 @@ class StructuredEngine:
             if value is None:
                 self.d.say(f"{where}{q.measure}：分母{what(b)}为0[{nb}]，比率无法计算（未定义）。")
                 if stated is not None:
-                    self.d.say(f"报告写{shown(stated)}[{self.d.cite(stated)}]，以0为分母的比率未定义，请核实。")
-                    self.d.audit.append(AuditNote(kind="零基数比率", message="以0为分母的比率未定义",
+                    self.d.say(f"报告写{shown(stated)}[{self.d.cite(stated)}]，分母为零的比率未定义，请核实。")
+                    self.d.audit.append(AuditNote(kind="零基数比率", message="分母为零的比率未定义",
                                                   citations=[nb, self.d.cite(stated)]))
                 return True
         if stated is not None:
@@ -208,15 +211,46 @@ class StructuredEngine:
     def _stated_rate(self, r: Report, q: Question, nums: list[Fact], kind: str) -> tuple[Fact | None, Fact | None]:
         """The rate the report prints for this measure, and the amount it is linked to (if any)."""
         facts = self.facts_for_year(r, None)
+        by_id = {f.fact_id: f for f in facts}
         kinds = ("completion", "execution") if kind == "completion" else (kind,)
-        rates = [f for f in facts if f.rate_kind in kinds]
+        rates = [f for f in facts if f.rate_kind in kinds
+                 and (not q.denominator or q.denominator in f.sentence)]
+        if "年初" in q.text and kind == "completion":
+            rates = [f for f in rates if "年初" in f.phrase + f.sentence] or rates
+        if nums:
+            # the best amount is often restated where the report gives its rate (支出决算数为2007.23万元，完成…)
+            top = nums[0]
+            restated = [f for f in rates if f.rate_of in by_id and by_id[f.rate_of].value == top.value
+                        and by_id[f.rate_of].unit == top.unit]
+            if restated:
+                return restated[0], by_id[restated[0].rate_of or ""]
         for num in nums:
             linked = [f for f in rates if f.rate_of == num.fact_id]
-            if linked and (not q.denominator or q.denominator in linked[0].sentence):
+            if linked:
                 return linked[0], num
+        if nums and nums[0].kind == "cell":
+            # a table row that prints its own rate: 合计 | 年初预算数 | 全年预算数 | 全年执行数 | … | 执行率
+            top = nums[0]
+            column = _RATE_COLUMN[kind]
+            in_row = [f for f in facts if f.line == top.line and f.kind == "cell" and f.unit == "%"
+                      and re.search(column, f.column)]
+            if in_row:
+                return in_row[0], top
         measure = q.measure + ("占" + q.denominator if q.denominator else "")
         group = best(rank_facts(rates, measure, q.text, "ratio"), 0.6)
         return (group[0].fact if group else None), None
+
+    def _whole(self, r: Report, q: Question, part: Fact, dim: str) -> Fact | None:
+        """The denominator of a share: the best-named fact for it that is at least as large as the part (a share
+        above 100% is a wrong denominator, not a finding), else the best-named one."""
+        budget = "预算" if "预算" in q.denominator and "决算" not in q.denominator else None
+        ranked = rank_facts(self.facts_for_year(r, None), q.denominator, q.text, dim, budget)
+        size = fact_dimension(part)[0]
+        wholes = [s for s in ranked if s.score >= 0.45 and fact_dimension(s.fact)[0] >= size]
+        if wholes:
+            return wholes[0].fact
+        g = best(ranked)
+        return g[0].fact if g else None
 
     def _operands(self, r: Report, q: Question, num: Fact | None, stated: Fact | None
                   ) -> tuple[Fact, Fact, Decimal | None] | None:
@@ -228,14 +262,16 @@ class StructuredEngine:
         den: Fact | None = None
         if q.intent == "share":
             if q.denominator:
-                g = self.find(r, q, q.denominator, dim if dim != "money" else "money", budget=None)
-                den = g[0].fact if g else None
+                den = self._whole(r, q, num, dim)
             else:
                 bigger = [f for f in same_line if f.char_start < num.char_start and f.value >= num.value]
                 den = bigger[0] if bigger else None
         elif q.intent == "execution":
             budget = "年初预算" if "年初" in q.text else "预算"
-            before = [f for f in same_line if f.char_start < num.char_start and "预算" in (f.phrase + f.row_label)]
+            before = [f for f in same_line if f.char_start < num.char_start
+                      and "预算" in (f.phrase + f.row_label + (f.column if f.kind == "cell" else ""))]
+            if "年初" not in q.text:  # 执行率 = 全年执行数 / 全年预算数, unless 年初预算 is asked
+                before = [f for f in before if "年初" not in f.phrase + f.column] or before
             if before:
                 den = before[-1]
             else:

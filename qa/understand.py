@@ -14,7 +14,8 @@ from qa.models import Report
 Intent = str  # lookup|share|growth|execution|sum|diff|rank_max|rank_min|compare|convert|per_head|text
 
 _FILLER = re.compile(
-    r"请问|请|帮我|查一下|查询|告诉我|是多少钱|是多少|有多少|多少钱|花了多少|支出多少|一共|总共|分别|多少|几个|几|"
+    r"请问|请|帮我|查一下|查询|告诉我|是多少钱|(?:是|有)多少(?:名|人次|人|个|项|次|条|家)?|多少钱|花了多少|支出多少|一共|总共|分别|"
+    r"多少(?:名|人次|人|个|项|次|条|家|分)?|几(?:名|人|个|项|次|条|家|分)?|"
     r"是否|是什么|有哪些|哪些|什么|怎么样|如何|吗|呢|吧|啊|的|了|是|有|？|\?|。|，|,|！|\s+"
 )
 _ORG_SUFFIX = r"(?:(?:网格化?管理服务|社会治理和网格化信息|网格化?|社会治理)?中心)?(?:的)?"
@@ -56,6 +57,8 @@ def canonical(measure: str) -> str:
 
 
 def detect_intent(q: str) -> Intent:
+    if re.search(r"原因|为什么|为何", q) and not re.search(r"多少|几|比例|百分|率", q):
+        return "text"  # 增长的主要原因是什么 asks for the reason, not the growth
     if "人均" in q:
         return "per_head"
     if re.search(r"换算成?元|折合|合多少元|多少元", q):
@@ -96,7 +99,7 @@ _INTENT_WORDS = re.compile(
     r"换算成?元|折合成?|合多少元|多少元|人均|完成(?:年初)?预算的?百分之几|完成(?:年初)?预算的?比例|完成(?:年初)?预算的?百分比|"
     r"完成(?:年初)?预算|执行率|完成率|预算执行|比例|比重|百分比|百分之几|占比|增长率|增长|增幅|同比|比上年|与上年相比|较上年|"
     r"哪个单位|哪个|各单位|最多|最高|最大|最少|最低|最小|排序|排名|按|给|相差|差多少|差额|多多少|少多少|比较|对比|谁多|谁高|"
-    r"那|其中|和|与|比呢|减去|有几个|几个|多少|合计多少"
+    r"那|其中|和|与|比呢|减去|有几个|几个|多少(?:名|人次|人|个|项|次|条|家)?|合计多少"
 )
 
 
@@ -104,11 +107,12 @@ def measure_of(q: str, intent: Intent) -> tuple[str, str, str]:
     """(measure, denominator, second measure) from the question with 单位/year words already removed."""
     denominator = second = ""
     if intent == "share":
+        q = re.sub(r"占比(?![例重])", "占比例", q)  # 占比多少: no denominator named
         m = re.search(r"(.*?)占(.*?)(?:的)?(?:比例|比重|百分比|百分之几|多少|几|$)", q)
         if m:
             q, denominator = m.group(1), m.group(2)
     if intent in ("diff", "sum"):
-        m = re.search(r"(.+?)(?:和|与|减去|比)(.+?)(?:相差|差|合计|多|少|之差|$)", q)
+        m = re.search(r"(.+?)(?:和|与|减去|比)(.+?)(?:相差|差|合计(?=是|为|多少|$|？|\?)|多|少|之差|$)", q)
         if m and not re.search(r"哪个|谁", q) and _FILLER.sub("", m.group(1)) and _FILLER.sub("", m.group(2)):
             q, second = m.group(1), m.group(2)
     clean = lambda s: _FILLER.sub("", _INTENT_WORDS.sub("", s))  # noqa: E731

@@ -22,6 +22,7 @@ from qa.numbers import fmt, half_unit, to_base
 
 _MARKER = re.compile(r"\[(\d+)\]")
 _SENTENCE_END = re.compile(r"[。；;！？!?\n]")
+_MARKERS_RUN = re.compile(r"(?:\[\d+\])*")
 _GENERIC_LABELS = {"占", "增加", "增长", "减少", "人数", "收入", "支出", "合计", "小计", "金额", "其中", "预算数", "决算数"}
 _LABEL_TRIM = re.compile(r"^[（(]?[一二三四五六七八九十\d]+[)）、.．]\s*|[为的是：:]+$")
 
@@ -43,7 +44,7 @@ def fact_dimension(fact: Fact) -> tuple[Decimal, str]:
 
 
 def fact_label(fact: Fact) -> str:
-    label = fact.row_label if fact.kind == "cell" else (fact.phrase or fact.row_label)
+    label = (fact.row_label or fact.phrase) if fact.kind == "cell" else (fact.phrase or fact.row_label)
     return _LABEL_TRIM.sub("", label.replace("“", "").replace("”", "")).strip()
 
 
@@ -73,11 +74,13 @@ class Verifier:
                 cited.setdefault(c.n, []).append(by_id[c.fact_id])
             else:
                 cited.setdefault(c.n, []).extend(by_line.get((c.doc_id, c.line), []))
-        checks = [self._judge(fig, answer, cited, facts) for fig in extract_figures(answer)]
+        quotes = {c.n: c.quote for c in citations}
+        checks = [self._judge(fig, answer, cited, quotes, facts) for fig in extract_figures(answer)]
         return VerificationReport(answer=answer, figures=checks, citations=citations)
 
     # ------------------------------------------------------------------------------------------------
-    def _judge(self, fig: Figure, answer: str, cited: dict[int, list[Fact]], facts: list[Fact]) -> FigureCheck:
+    def _judge(self, fig: Figure, answer: str, cited: dict[int, list[Fact]], quotes: dict[int, str],
+               facts: list[Fact]) -> FigureCheck:
         sent_start, sent_end = _sentence_bounds(answer, fig.start, fig.end)
         markers = [int(n) for n in _MARKER.findall(answer[sent_start:sent_end]) if int(n) in cited]
         numbers = markers or sorted(cited)
@@ -88,8 +91,10 @@ class Verifier:
         referred = _referred(context, facts, fig)
 
         def cites(fs: Iterable[Fact]) -> list[int]:
+            """The sentence's markers holding these facts, else any citation that holds them."""
             ids = {f.fact_id for f in fs}
-            return [n for n in numbers if any(f.fact_id in ids for f in cited.get(n, []))]
+            near = [n for n in numbers if any(f.fact_id in ids for f in cited.get(n, []))]
+            return near or [n for n in sorted(cited) if any(f.fact_id in ids for f in cited[n])]
 
         for pool in (cited_facts, referred):
             hit = _match(fig, pool)
@@ -100,11 +105,17 @@ class Verifier:
                     check.verdict = "derived"
                     check.formula = f"{hit.raw}{'' if hit.raw.endswith(hit.unit) else hit.unit} = {fig.text}（单位换算）"
                 return check
+        lead = re.split(r"[：:，,、（(]", _MARKER.sub("", answer[max(sent_start, fig.start - 8):fig.start]))[-1]
+        window = lead + answer[fig.start:fig.end]
+        quoted = [n for n in numbers if window.strip() and window in quotes.get(n, "")]
+        if quoted:  # the figure is quoted verbatim from the passage its sentence cites
+            check.verdict, check.citations = "matched", quoted[:1]
+            return check
         sentence = answer[sent_start:sent_end].replace("“", "").replace("”", "")
         named = [f for f in cited_facts if len(fact_label(f)) >= 2 and fact_label(f) in sentence]
         # a large cited passage (a whole table chunk) would let coincidences "derive" anything: use only the
         # facts the sentence names, unless the citation is small
-        pool = cited_facts if len(cited_facts) <= 12 and not referred else named
+        pool = cited_facts if len(cited_facts) <= 12 else named
         derived = _derive(fig, _unique(pool + referred))
         if derived is not None:
             formula, operands = derived
@@ -123,9 +134,17 @@ class Verifier:
 
 
 def _sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """The sentence around a figure. Markers right after a sentence's end (`…原因。[1]`, as quoted passages
+    are cited) belong to that sentence, not to the next one."""
     s = max((m.end() for m in _SENTENCE_END.finditer(text, 0, start)), default=0)
+    lead = _MARKERS_RUN.match(text, s)
+    if lead and lead.end() <= start:
+        s = lead.end()
     m = _SENTENCE_END.search(text, end)
-    return s, (m.start() if m else len(text))
+    if not m:
+        return s, len(text)
+    trail = _MARKERS_RUN.match(text, m.end())
+    return s, (trail.end() if trail and trail.end() > m.end() else m.start())
 
 
 def _unique(facts: Iterable[Fact]) -> list[Fact]:

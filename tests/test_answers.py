@@ -109,3 +109,47 @@ def test_answer_mentions_an_audit_finding_it_touches(ingested):
 
     a = Asker(ingested).ask("2020年荷塘区三公经费是多少？")
     assert any(n.kind.startswith("报告核查") and "公开07表" in n.message for n in a.audit)
+
+
+def test_execution_rate_uses_the_rate_the_report_states_for_that_amount(asker) -> None:
+    """财政拨款支出 2007.23 is restated where its 年初预算 rate is printed; the 三公 rate must not win."""
+    a = asker.ask("醴陵2021年财政拨款支出完成年初预算的比例？")
+    assert "102.83%" in a.answer and "2007.23万元 ÷ 1951.91万元" in a.answer and "32.8%" not in a.answer
+
+
+def test_item_line_gives_its_subject_to_the_figures_below(asker) -> None:
+    """`1、…（类）…（款）行政运行（项）。` heads the line with 年初预算为…完成年初预算的…%."""
+    a = asker.ask("石峰2023年行政运行完成年初预算的比例？")
+    assert a.has_answer and "109.77%" in a.answer and "120.30万元 ÷ 109.59万元" in a.answer
+
+
+def test_share_denominator_is_a_whole_not_a_smaller_budget(asker) -> None:
+    a = asker.ask("衡山2023年项目支出占全年预算数的比例？")
+    assert "82.32%" in a.answer and "557.70万元" in a.answer
+
+
+def test_two_totals_are_told_apart_in_a_difference(asker) -> None:
+    a = asker.ask("醴陵2021年收入合计和支出合计相差多少？")
+    assert "52.42万元" in a.answer and "2033.15万元" in a.answer and "1980.73万元" in a.answer
+
+
+def test_label_value_cells_carry_the_tables_unit(asker) -> None:
+    """`其中：基本支出：98.61` in a 万元 table is 98.61万元, so it adds up with 459.09万元."""
+    a = asker.ask("衡山县2023年基本支出和项目支出合计是多少？")
+    assert "557.70万元" in a.answer and "98.61万元" in a.answer
+
+
+def test_row_rate_that_disagrees_with_its_own_figures_is_flagged(asker) -> None:
+    a = asker.ask("荷塘2020年部门整体支出执行率是多少？")
+    assert "100%" in a.answer and "95.33%" in a.answer and "不一致" in a.answer
+    assert all(f.citations for f in a.figures)
+
+
+def test_count_is_named_by_the_noun_after_it(asker) -> None:
+    a = asker.ask("荷塘区2020年核心志愿者有多少名？")
+    assert "2174名" in a.answer and "745" not in a.answer
+
+
+def test_reason_question_is_not_a_growth_computation(asker) -> None:
+    a = asker.ask("醴陵2021年收支总计增长的主要原因是什么？")
+    assert a.engine == "extractive" and a.citations

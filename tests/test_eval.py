@@ -74,6 +74,7 @@ def test_main_split_stays_above_the_floors(ingested, tmp_path) -> None:
     metrics.update(planted)
     below = {k: (metrics[k], v) for k, v in floors.items() if metrics.get(k) is None or metrics[k] < v}
     assert not below, f"metrics below floor: {below}"
+    assert metrics["verifier_false_flag_rate"] <= 0.03  # issue 4: at most 3% of correct figures flagged
 
 
 @pytest.mark.real_model

@@ -99,3 +99,33 @@ def test_invented_figure_is_unsupported() -> None:
 def test_zero_denominator_never_yields_a_rate() -> None:
     r = verifier().verify("公务接待费完成预算的100%[1]。", [cite(1, 3)], ["d"])
     assert r.figures[0].verdict in ("unsupported", "mismatch")
+
+
+def test_markers_after_a_full_stop_cite_the_sentence_before_them() -> None:
+    """Quoted passages are cited as `…。[1]…。[2]`: a figure belongs to the marker after its own sentence."""
+    r = verifier().verify("开支会议费150万元。[1]本年支出合计2033.15万元。[2]", [cite(1, 2), cite(2, 1)], ["d"])
+    assert [(f.text, f.verdict, f.citations) for f in r.figures] == [
+        ("150万元", "matched", [1]), ("2033.15万元", "matched", [2])]
+
+
+def test_list_number_after_a_marker_is_not_a_figure() -> None:
+    assert [f.text for f in extract_figures("下一步改进措施[1]2.应加强绩效评价，减少0.5万元[2]")] == ["0.5万元"]
+
+
+def test_figure_quoted_verbatim_is_matched_to_the_quote() -> None:
+    """A figure with no fact behind it (a Chinese numeral in prose) is still sourced when quoted verbatim."""
+    c = Citation(n=1, doc_id="d", file="f.txt", org="某中心", year=2021, line=9,
+                 quote="与综合治理、综合执法、便民服务、市场监管四个牵头部门的人员对接")
+    r = verifier().verify("原文：市场监管四个牵头部门[1]", [c], ["d"])
+    assert r.figures[0].verdict == "matched" and r.figures[0].citations == [1]
+    planted = verifier().verify("原文：市场监管五个牵头部门[1]", [c], ["d"])
+    assert planted.figures[0].verdict != "matched"
+
+
+def test_formula_operands_are_used_even_when_a_label_is_named() -> None:
+    """`完成预算的比例为X%（a ÷ b）` names a rate label; the cited operands still derive X."""
+    facts = [fact("x", "435.55", label="全年执行数", line=7), fact("y", "96.18", label="年初预算数", line=7),
+             fact("z", "0", "%", label="完成预算", line=8)]
+    v = Verifier(lambda docs: facts)
+    r = v.verify("部门整体支出完成预算的比例为452.85%（435.55万元 ÷ 96.18万元，[1]）。", [cite(1, 7)], ["d"])
+    assert r.figures[0].verdict == "derived" and r.figures[0].citations == [1]
