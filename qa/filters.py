@@ -75,7 +75,7 @@ def parse_filters(question: str, reports: list[Report]) -> QueryFilters:
     kinds: list[str] = []
     if "自评" in question:
         kinds.append("自评")
-    if "决算" in question and "自评" not in question:
+    if re.search(r"部门决算|决算报告|决算公开", question) and "自评" not in question:  # not 支出决算/决算数
         kinds.append("部门决算")
     if "基础数据表" in question:
         kinds.append("基础数据表")

@@ -46,6 +46,8 @@ class Searcher:
         self._bm25_version: tuple[int, str] | None = None
         self._chunks: list[Chunk] = []
         self._labels: Any = None
+        self._fact_cache: dict[str, list[Any]] = {}
+        self._doc_chunks: dict[str, list[Chunk]] = {}
 
     def _keyword_index(self) -> None:
         version = self.stores.facts.version()
@@ -61,6 +63,10 @@ class Searcher:
             retriever.index(corpus, show_progress=False)
         self._bm25, self._bm25_version = retriever, version
         self._labels = None
+        self._fact_cache = {}
+        self._doc_chunks = {}
+        for c in self._chunks:
+            self._doc_chunks.setdefault(c.doc_id, []).append(c)
 
     def _label_index(self) -> None:
         """bm25 over each chunk's figure labels (row label, column, the phrase a figure measures): ranks the
@@ -90,6 +96,40 @@ class Searcher:
     def labels(self, query: str, allowed: set[str] | None, n: int) -> list[Chunk]:
         self._label_index()
         return self._lexical(self._labels, query, allowed, n)
+
+    def figures(self, question: str, allowed: set[str] | None, n: int) -> list[Chunk]:
+        """The passages holding the facts the structured engine would answer from: the question's measure (and
+        its second measure or denominator) resolved against each report's facts, each chunk ranked by its best
+        fact. Falls back to the label ranking when the question names no measure."""
+        from qa.resolve import rank_facts, want_dimension
+        from qa.understand import parse_question
+
+        self._label_index()
+        reports = [r for r in self.stores.facts.reports() if allowed is None or r.doc_id in allowed]
+        q = parse_question(question, reports)
+        measures = [m for m in (q.measure, q.second, q.denominator) if len(m) >= 2]
+        if not measures:
+            return self.labels(question, allowed, n)
+        best_of: dict[str, float] = {}
+        for r in reports:
+            facts = self._facts_of(r.doc_id)
+            for m in measures:
+                dim = want_dimension(m + q.text, "lookup")
+                for scored in rank_facts(facts, m, q.text, dim, q.budget)[:40]:
+                    for c in self._chunks_at(scored.fact):
+                        best_of[c.chunk_id] = max(best_of.get(c.chunk_id, 0.0), scored.score)
+        by_id = {c.chunk_id: c for c in self._chunks}
+        order = sorted(best_of, key=lambda cid: -best_of[cid])
+        return [by_id[cid] for cid in order if best_of[cid] > 0.3][:n]
+
+    def _facts_of(self, doc_id: str) -> list[Any]:
+        if doc_id not in self._fact_cache:
+            self._fact_cache[doc_id] = self.stores.facts.facts([doc_id])
+        return self._fact_cache[doc_id]
+
+    def _chunks_at(self, fact: Any) -> list[Chunk]:
+        return [c for c in self._doc_chunks.get(fact.doc_id, []) if c.start <= fact.line <= c.end
+                and (not c.table_id or c.table_id == fact.table_id)]
 
     def bm25(self, query: str, allowed: set[str] | None, n: int) -> list[Chunk]:
         self._keyword_index()
@@ -134,6 +174,7 @@ class Searcher:
         filters = filters if filters is not None else parse_filters(query, reports)
         allowed = {r.doc_id for r in reports if filters.matches(r)} if (filters.orgs or filters.years or filters.kinds) else None
         about_figures = detect_intent(query) != "text"
+        question = query
         query = strip_filter_words(query, filters) if filters.matched else query
         query = _ASKING.sub(" ", query).strip() or query
         ranked: dict[str, Hit] = {}
@@ -143,7 +184,7 @@ class Searcher:
         if mode in ("hybrid", "dense"):
             lists.append(("dense", self.dense(query, allowed, s.candidates), s.dense_weight))
         if mode == "labels" or (mode == "hybrid" and s.label_weight and about_figures):
-            lists.append(("labels", self.labels(query, allowed, s.candidates), s.label_weight))
+            lists.append(("labels", self.figures(question, allowed, s.candidates), s.label_weight))
         for name, chunks, weight in lists:
             for rank, chunk in enumerate(chunks, start=1):
                 hit = ranked.setdefault(chunk.chunk_id, Hit(chunk, 0.0))

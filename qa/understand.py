@@ -57,8 +57,8 @@ def canonical(measure: str) -> str:
 
 
 def detect_intent(q: str) -> Intent:
-    if re.search(r"原因|为什么|为何", q) and not re.search(r"多少|几|比例|百分|率", q):
-        return "text"  # 增长的主要原因是什么 asks for the reason, not the growth
+    if re.search(r"原因|为什么|为何|问题|措施|职责|职能|内设|科室|股室", q) and not re.search(r"多少|几|比例|百分|率|金额", q):
+        return "text"  # 增长的主要原因是什么 / 预算执行中存在哪些问题 ask for words, not a computation
     if "人均" in q:
         return "per_head"
     if re.search(r"换算成?元|折合|合多少元|多少元", q):

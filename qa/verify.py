@@ -96,8 +96,12 @@ class Verifier:
             near = [n for n in numbers if any(f.fact_id in ids for f in cited.get(n, []))]
             return near or [n for n in sorted(cited) if any(f.fact_id in ids for f in cited[n])]
 
+        uncited: Fact | None = None  # a named fact no citation holds: a recomputation from cited facts is better
         for pool in (cited_facts, referred):
             hit = _match(fig, pool)
+            if hit is not None and pool is referred and not cites([hit]):
+                uncited = hit
+                break
             if hit is not None:
                 check.verdict = "matched"
                 check.fact_ids, check.citations = [hit.fact_id], cites([hit])
@@ -121,6 +125,9 @@ class Verifier:
             formula, operands = derived
             check.verdict, check.formula = "derived", formula
             check.fact_ids, check.citations = [f.fact_id for f in operands], cites(operands)
+            return check
+        if uncited is not None:
+            check.verdict, check.fact_ids = "matched", [uncited.fact_id]
             return check
         expected = _expected(fig, cited_facts, referred)
         if expected is not None:
@@ -218,6 +225,9 @@ def _derive(fig: Figure, pool: list[Fact]) -> tuple[str, list[Fact]] | None:
                 return f"{_raw(a)} ÷ {_raw(b)} = {_show(a.base / b.base, 'ratio')}", [a.fact, b.fact]
             if a.base != b.base and close((a.base - b.base) / b.base):
                 return (f"({_raw(a)} − {_raw(b)}) ÷ {_raw(b)} = {_show((a.base - b.base) / b.base, 'ratio')}",
+                        [a.fact, b.fact])
+            if b.base > a.base and close(a.base / (b.base - a.base)):  # an increase over last year's total
+                return (f"{_raw(a)} ÷ ({_raw(b)} − {_raw(a)}) = {_show(a.base / (b.base - a.base), 'ratio')}",
                         [a.fact, b.fact])
         for a, b in itertools.permutations(counts, 2):
             if b.base and close(a.base / b.base):
