@@ -59,8 +59,8 @@ def measure(stores: Stores, items: list[dict[str, Any]], only_docs: set[str] | N
 def tune(data_dir: Path, model_path: Path | None, dev: list[dict[str, Any]]) -> list[dict[str, Any]]:
     grid = []
     for rrf_k in (10, 20, 60):
-        for dense_weight in (0.5, 1.0, 1.5, 2.0):
-            for label_weight in (0.0, 0.5, 1.0):
+        for dense_weight in (0.5, 1.0, 1.5):
+            for label_weight in (0.0, 1.0, 1.5, 2.0):
                 stores = open_index(data_dir, model_path, rrf_k=rrf_k, dense_weight=dense_weight,
                                     label_weight=label_weight)
                 m = measure(stores, dev, modes=("hybrid",))["hybrid"]

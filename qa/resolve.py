@@ -23,6 +23,7 @@ _STRIP = re.compile(r"^(?:开支|其中[:：]?|共|全年共?|本部门|本单�
 _NOISE = re.compile(r"[“”\"（）()、，,：:\s]|^[一二三四五六七八九十]+、")
 
 
+_GENERIC_PHRASES = {"支出", "收入", "支出决算", "决算", "决算数", "金额", "合计", "小计"}
 WEAK_LABELS = {"预算数", "决算数", "全年预算数", "全年执行数", "年初预算数", "支出决算", "金额", "合计", "小计", "数额"}
 COUNT_UNITS = {"人", "名", "个", "人次", "条", "件", "次", "项", "家", "篇", "份"}
 
@@ -69,6 +70,10 @@ def label_of(f: Fact) -> str:
         if noun and not re.match(r"[的为是在和及与]", noun.group(0)):
             return norm(_STRIP.sub("", f.phrase or f.row_label) + noun.group(0))
     phrase = _STRIP.sub("", f.phrase or f.row_label)
+    if phrase in _GENERIC_PHRASES and f.row_label and not f.row_label.endswith(("为", "是", "：", ":")):
+        # 卫生健康支出（类）支出5.88万元: the subject says what a bare 支出 is
+        subject = _STRIP.sub("", f.row_label)
+        phrase = subject if subject.endswith(phrase) else subject + phrase
     if f.rate_kind and len(norm(phrase)) <= 4:  # 占 / 增长 / 完成预算: the subject says what the rate is about
         phrase = f.row_label + phrase
     return norm(phrase)

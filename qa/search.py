@@ -15,6 +15,7 @@ from qa.models import Chunk
 from qa.understand import detect_intent
 
 MODES = ("hybrid", "dense", "bm25", "labels")
+TEXT_BONUS = 0.05
 # How a question asks (compare, rank, list) — not what it is about; dropped before searching.
 _ASKING = re.compile(
     "哪个单位|哪家单位|哪个|各单位|各个单位|分别|最多|最少|最大|最小|最高|最低|谁多|谁少|谁高|谁低|比较|对比|"
@@ -111,13 +112,24 @@ class Searcher:
         if not measures:
             return self.labels(question, allowed, n)
         best_of: dict[str, float] = {}
+        budget_words = [m for m in (q.denominator, q.second) if "预算" in m]
         for r in reports:
             facts = self._facts_of(r.doc_id)
             for m in measures:
-                dim = want_dimension(m + q.text, "lookup")
-                for scored in rank_facts(facts, m, q.text, dim, q.budget)[:40]:
-                    for c in self._chunks_at(scored.fact):
-                        best_of[c.chunk_id] = max(best_of.get(c.chunk_id, 0.0), scored.score)
+                # a rate's operands are amounts; the rate a report prints for the measure counts too
+                rate = q.intent in ("share", "execution", "growth")
+                dims = [want_dimension(m, "lookup") or "money", "ratio"] if rate else [want_dimension(m + q.text, "lookup")]
+                # 预算 named only for the denominator (占全年预算数的比例) does not make the numerator a budget
+                budget = _budget_of(m) if m != q.measure or budget_words else q.budget
+                for dim in dims if m == q.measure else dims[:1]:
+                    for scored in rank_facts(facts, m, q.text, dim, budget):  # all: a row's many cells must not
+                        if scored.score <= 0.3:                                    # crowd out its sentence
+                            break
+                        # a sentence that states the figure in words reads better than a table cell with the
+                        # same score: narrative first on ties
+                        score = scored.score + (TEXT_BONUS if scored.fact.kind == "text" else 0.0)
+                        for c in self._chunks_at(scored.fact):
+                            best_of[c.chunk_id] = max(best_of.get(c.chunk_id, 0.0), score)
         by_id = {c.chunk_id: c for c in self._chunks}
         order = sorted(best_of, key=lambda cid: -best_of[cid])
         return [by_id[cid] for cid in order if best_of[cid] > 0.3][:n]
@@ -199,6 +211,12 @@ class Searcher:
         if s.diversify and len(allowed if allowed is not None else reports) > 1:
             hits = interleave_reports(hits)
         return hits[:k], filters
+
+
+def _budget_of(measure: str) -> str | None:
+    if "年初预算" in measure:
+        return "年初预算"
+    return "预算" if "预算" in measure and "决算" not in measure else None
 
 
 def interleave_reports(hits: list[Hit]) -> list[Hit]:

@@ -90,13 +90,15 @@ class IngestSettings(_Section):
 
 class SearchSettings(_Section):
     k: int = Field(10, description="Results returned by search")
-    rrf_k: int = Field(60, description="Reciprocal-rank-fusion constant")
+    rrf_k: int = Field(10, description="Reciprocal-rank-fusion constant (tuned on the dev split: bench/retrieval.py)")
     candidates: int = Field(50, description="Candidates taken from each retriever before fusion")
     dense_weight: float = Field(
         0.5, description="Weight of the dense ranking in fusion (tuned on the dev split: bench/retrieval.py)"
     )
     bm25_weight: float = Field(1.0, description="Weight of the bm25 ranking in fusion")
-    label_weight: float = Field(1.0, description="Weight of the figure-label ranking in fusion (0 = off)")
+    label_weight: float = Field(
+        1.5, description="Weight of the figure ranking (the facts a figure question resolves to) in fusion (0 = off)"
+    )
     diversify: bool = Field(True, description="Interleave reports when a question spans several (best of each first)")
 
 
