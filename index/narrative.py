@@ -115,6 +115,7 @@ class TextFigure:
 
 _SENTENCE_END = re.compile(r"[。；;！？!?]")
 _CLAUSE_SPLIT = re.compile(r"[，,：:；;。（(）)]")
+_LEVEL_MARK = re.compile(r"[（(][类款项][)）]")
 
 
 def line_figures(text: str) -> list[TextFigure]:
@@ -131,7 +132,9 @@ def line_figures(text: str) -> list[TextFigure]:
         nxt = _SENTENCE_END.search(text, tok.end)
         sentence = text[sent_start : nxt.end() if nxt else len(text)].strip()
         before = text[sent_start : tok.start]
-        clause_start = max((m.end() for m in _CLAUSE_SPLIT.finditer(before)), default=0)
+        # 一般公共服务（类）支出543.24万元: a 科目 level marker does not end the phrase
+        masked = _LEVEL_MARK.sub(lambda m: "类" * len(m.group()), before)
+        clause_start = max((m.end() for m in _CLAUSE_SPLIT.finditer(masked)), default=0)
         # the phrase stops at the previous figure in the clause
         prev_num_end = max((t.end - sent_start for t in tokens if sent_start <= t.end <= tok.start), default=0)
         phrase = clean_phrase(before[max(clause_start, prev_num_end) :])

@@ -357,6 +357,9 @@ def main(argv: list[str] | None = None) -> int:
     except UserError as exc:
         print(f"错误 / error: {exc.render()}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # `qa ask … | head`: the reader left; nothing more to say
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":
