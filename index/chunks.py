@@ -15,15 +15,20 @@ def _table_chunks(report: Report, table: TableModel, rows_per_chunk: int) -> lis
         head += f" 单位：{table.unit}"
     header = [" | ".join(c for c in row if c) for row in table.rows[: table.n_header]]
     body = table.rows[table.n_header :]
+    spans = table.row_lines[table.n_header :] if len(table.row_lines) == len(table.rows) else []
     chunks: list[Chunk] = []
     for n, start in enumerate(range(0, max(len(body), 1), rows_per_chunk)):
         rows = [" | ".join(c if c else "—" for c in row).strip(" |—") for row in body[start : start + rows_per_chunk]]
         text = "\n".join([head, *header, *[r for r in rows if r]])
+        own = spans[start : start + rows_per_chunk]
+        # each chunk points at the lines of its own rows (the first also at the caption and header above them)
+        first = table.start if n == 0 or not own else own[0][0]
+        last = max((b for _, b in own), default=table.end) if own else table.end
         chunks.append(
             Chunk(
                 chunk_id=f"{report.doc_id}:{table.table_id}:{n}", doc_id=report.doc_id, text=text, org=report.org,
                 year=report.year, doc_type=report.doc_type, section=table.section, table_id=table.table_id,
-                start=table.start, end=table.end,
+                start=first, end=last if start + rows_per_chunk < len(body) else table.end,
             )
         )
     return chunks

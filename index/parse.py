@@ -64,6 +64,11 @@ class _FactMaker:
         return fact
 
 
+def _row_span(row: list[Cell], default: int) -> tuple[int, int]:
+    lines = [f.line for c in row for f in c.frags]
+    return (min(lines), max(lines)) if lines else (default, default)
+
+
 def _cell_span(cell: Cell) -> tuple[int, int, int]:
     f = cell.frags[0]
     return f.line, f.start, f.start + len(f.text)
@@ -145,6 +150,7 @@ def parse_document(raw: RawDocument, *, org: str | None = None, year: int | None
             doc_id=doc_id, table_id=table_id, title=title, unit=caption.unit,
             section=section_at(sections, block.start).path_text, start=block.start, end=block.end,
             columns=table.columns, rows=table.rows, n_header=table.n_header,
+            row_lines=[_row_span(row, block.start) for row in block.rows],
         )
         parsed.tables.append(model)
         _table_facts(maker, table, model)

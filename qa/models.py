@@ -75,6 +75,9 @@ class TableModel(BaseModel):
     columns: list[str] = Field(default_factory=list)
     rows: list[list[str]] = Field(default_factory=list, description="Cell texts, header rows first")
     n_header: int = 0
+    row_lines: list[tuple[int, int]] = Field(
+        default_factory=list, description="First and last source line of each row (same order as rows)"
+    )
 
 
 class Chunk(BaseModel):

@@ -183,6 +183,9 @@ def conflicting(group: list[Scored]) -> list[Scored]:
         base, dim = fact_dimension(s.fact)
         if base == 0 and base0 != 0 and any(w in s.fact.section for w in ("政府性基金", "国有资本", "上年")):
             continue  # a 0 in another fund's sentence (政府性基金 … 0万元) is not a contradiction
+        if (s.fact.kind == "cell" and first.kind == "cell" and s.fact.line == first.line
+                and s.fact.column != first.column):
+            continue  # another column of the same row (上缴上级支出 beside 本年支出合计) is another measure
         if dim == dim0 and base not in seen:
             seen.add(base)
             out.append(s)

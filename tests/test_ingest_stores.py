@@ -137,3 +137,27 @@ def test_figure_labels_rank_the_passage_that_states_the_figure(ingested: Stores)
     assert any(h.label_rank for h in hybrid)
     text_q, _ = searcher.search("醴陵2021年部门职责是什么", k=5)
     assert not any(h.label_rank for h in text_q)  # not a question about figures: labels stay out
+
+
+def test_figure_ranking_resolves_the_measure_like_the_answering_engine(ingested: Stores) -> None:
+    """The figure ranking finds what the structured engine answers from: a narrative sentence whose row of
+    table cells scores the same (many cells must not crowd it out), and for a share the amounts, not rates."""
+    searcher = Searcher(ingested)
+    hits, _ = searcher.search("荷塘2020年社会保障和就业支出多少？", k=10, mode="labels")
+    assert any("社会保障和就业支出203.72万元" in h.chunk.text for h in hits)
+    share, _ = searcher.search("衡山2023年项目支出占全年预算数的比例？", k=5, mode="labels")
+    assert any("557.70" in h.chunk.text and "459.09" in h.chunk.text for h in share)
+
+
+def test_measure_words_are_not_document_filters(ingested: Stores) -> None:
+    """公用经费决算 names a measure; only 部门决算/决算报告 picks a document type."""
+    hits, filters = Searcher(ingested).search("衡山2023年公用经费决算比上年增长多少？", k=5)
+    assert not filters.kinds and hits and all(h.chunk.org.startswith("衡山县") for h in hits)
+    _, typed = Searcher(ingested).search("醴陵2021年部门决算中的会议费", k=5)
+    assert typed.kinds == ["部门决算"]
+
+
+def test_problem_question_is_text_even_when_it_names_budget_execution(ingested: Stores) -> None:
+    hits, _ = Searcher(ingested).search("衡山县中心预算执行中存在哪些问题？", k=5)
+    assert not any(h.label_rank for h in hits)
+    assert any("存在的问题" in h.chunk.section for h in hits[:2])
