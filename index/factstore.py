@@ -45,6 +45,9 @@ class FactStore:
         self.conn.row_factory = sqlite3.Row
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.executescript(SCHEMA)
+        columns = {row["name"] for row in self.conn.execute("PRAGMA table_info(reports)")}
+        if "parser" not in columns:  # a store written before parser versions were recorded: its reports are stale
+            self.conn.execute("ALTER TABLE reports ADD COLUMN parser INTEGER DEFAULT 0")
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -59,12 +62,14 @@ class FactStore:
 
     # -- writing (call inside transaction()) ---------------------------------------------------------
     def insert_report(self, report: Report, lines: list[str], sections: list[Any], tables: list[TableModel],
-                      facts: list[Fact], chunks: list[Chunk], tokens: list[list[str]]) -> None:
+                      facts: list[Fact], chunks: list[Chunk], tokens: list[list[str]], parser: int = 0) -> None:
         c = self.conn
         c.execute(
-            "INSERT INTO reports(doc_id,file,path,org,region,year,doc_type,parts,n_lines,lines) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            "INSERT INTO reports(doc_id,file,path,org,region,year,doc_type,parts,n_lines,lines,parser)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
             (report.doc_id, report.file, report.path, report.org, report.region, report.year, report.doc_type,
-             json.dumps(report.parts, ensure_ascii=False), report.n_lines, json.dumps(lines, ensure_ascii=False)),
+             json.dumps(report.parts, ensure_ascii=False), report.n_lines, json.dumps(lines, ensure_ascii=False),
+             parser),
         )
         c.executemany(
             'INSERT INTO sections(doc_id,idx,path,level,start,"end") VALUES (?,?,?,?,?,?)',
@@ -99,6 +104,10 @@ class FactStore:
     def report(self, doc_id: str) -> Report | None:
         row = self.conn.execute("SELECT * FROM reports WHERE doc_id = ?", (doc_id,)).fetchone()
         return self._report(row) if row else None
+
+    def parser_version(self, doc_id: str) -> int:
+        row = self.conn.execute("SELECT parser FROM reports WHERE doc_id = ?", (doc_id,)).fetchone()
+        return int(row["parser"] or 0) if row else 0
 
     def reports_by_file(self, file: str) -> list[Report]:
         return [self._report(r) for r in self.conn.execute("SELECT * FROM reports WHERE file = ?", (file,))]

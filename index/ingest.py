@@ -15,7 +15,7 @@ from pathlib import Path
 from index.embedder import Embedder, SentenceTransformerEmbedder
 from index.factstore import FactStore
 from index.lexicon import tokenize
-from index.parse import ParsedReport, parse_file
+from index.parse import PARSER_VERSION, ParsedReport, parse_file
 from index.vectorstore import ChromaStore
 from qa.errors import UserError
 from qa.settings import Settings
@@ -96,11 +96,14 @@ class Ingestor:
         result = IngestResult(path.name, "added", rep.doc_id, rep.org, rep.year, rep.doc_type, len(parsed.facts),
                               len(parsed.chunks), len(parsed.tables))
         store = self.stores.facts
-        if store.report(rep.doc_id):
+        stale = store.report(rep.doc_id)
+        if stale and store.parser_version(rep.doc_id) == PARSER_VERSION:
             result.status = "skipped"
             result.seconds = time.perf_counter() - t0
             return result
         old = [r for r in store.reports_by_file(rep.file) if r.doc_id != rep.doc_id]
+        if stale:  # the same text, parsed by an older parser: replaced with what this parser finds
+            old.append(stale)
         old_chunk_ids = [cid for r in old for cid in store.chunk_ids(r.doc_id)]
         tokens = [tokenize(c.text) for c in parsed.chunks]
         embeddings = self.stores.embedder.embed_documents([c.text for c in parsed.chunks])
@@ -110,19 +113,21 @@ class Ingestor:
             with store.transaction():
                 for r in old:
                     store.delete_report(r.doc_id)
-                store.insert_report(rep, parsed.lines, parsed.sections, parsed.tables, parsed.facts, parsed.chunks, tokens)
+                store.insert_report(rep, parsed.lines, parsed.sections, parsed.tables, parsed.facts, parsed.chunks, tokens,
+                                    parser=PARSER_VERSION)
                 added = [c.chunk_id for c in parsed.chunks]
                 vectors.add(parsed.chunks, embeddings)
         except Exception:
             if added:
                 # if this fails too the vectors are orphans: search ignores ids SQLite does not know
-                with contextlib.suppress(Exception):
-                    vectors.delete(added)
+                with contextlib.suppress(Exception):  # ids the old rows (restored by the rollback) still use stay
+                    vectors.delete([cid for cid in added if cid not in set(old_chunk_ids)])
             raise
         if old:
             result.status = "replaced"
+            kept = set(added)
             with contextlib.suppress(Exception):
-                vectors.delete(old_chunk_ids)
+                vectors.delete([cid for cid in old_chunk_ids if cid not in kept])
         result.seconds = time.perf_counter() - t0
         return result
 

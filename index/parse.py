@@ -17,6 +17,10 @@ from index.sections import build_sections, section_at
 from index.table_facts import ParsedTable, parse_table
 from qa.models import Chunk, Fact, Report, Section, TableModel
 
+# Bump when parsing or chunking changes what a report yields: reports stored by an older parser are re-parsed on
+# the next `qa ingest` instead of being skipped as already indexed.
+PARSER_VERSION = 2
+
 
 @dataclass
 class ParsedReport:

@@ -35,7 +35,7 @@ class ChromaStore:
     def add(self, chunks: list[Chunk], embeddings: list[list[float]], batch: int = 256) -> None:
         for i in range(0, len(chunks), batch):
             part = chunks[i : i + batch]
-            self.collection.add(
+            self.collection.upsert(  # a report re-parsed by a newer parser keeps its chunk ids
                 ids=[c.chunk_id for c in part],
                 embeddings=embeddings[i : i + batch],
                 documents=[c.text for c in part],

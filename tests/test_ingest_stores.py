@@ -53,6 +53,24 @@ def test_idempotent_and_replace_changed(tmp_path: Path) -> None:
     assert any(str(f.value) == "2222.47" for f in stores.facts.facts())
 
 
+def test_report_stored_by_an_older_parser_is_parsed_again(tmp_path: Path) -> None:
+    """Unchanged text is skipped only when the stored facts come from this parser; otherwise it is replaced,
+    with the same chunk ids and exactly one vector per chunk."""
+    stores = Stores(Settings(data_dir=tmp_path / "d"))
+    ing = Ingestor(stores)
+    assert [r.status for r in ing.ingest([REPORTS / SEEDS["石峰"]])] == ["added"]
+    before = _counts(stores)
+    doc_id = stores.facts.reports()[0].doc_id
+    with stores.facts.transaction() as conn:  # as if an older release had written it
+        conn.execute("UPDATE reports SET parser = 0 WHERE doc_id = ?", (doc_id,))
+        conn.execute("DELETE FROM facts WHERE doc_id = ? AND kind = 'text'", (doc_id,))
+    assert _counts(stores)[1] < before[1]
+    assert [r.status for r in ing.ingest([REPORTS / SEEDS["石峰"]])] == ["replaced"]
+    assert _counts(stores) == before
+    assert stores.vectors.ids() == set(stores.facts.chunk_ids(doc_id))
+    assert [r.status for r in ing.ingest([REPORTS / SEEDS["石峰"]])] == ["skipped"]
+
+
 def test_failure_half_way_leaves_every_store_as_it_was(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     stores = Stores(Settings(data_dir=tmp_path / "d"))
     ing = Ingestor(stores)
