@@ -132,6 +132,9 @@ def test_cli_search_and_facts_json(ingested: Stores, monkeypatch: pytest.MonkeyP
     res = json.loads(capsys.readouterr().out)
     assert res["filters"]["orgs"] == ["株洲市荷塘区网格化管理服务中心"]
     assert any(h["table_id"] == "公开06表" for h in res["hits"])
+    assert main(["search", "荷塘区2020年委托业务费是多少", "-k", "3", "--mode", "labels", "--json"]) == 0
+    figures = json.loads(capsys.readouterr().out)["hits"]
+    assert figures and all(h["label_rank"] for h in figures) and any("180.61" in h["text"] for h in figures)
     assert main(["facts", "--org", "荷塘", "--table", "公开06表", "--json"]) == 0
     facts = json.loads(capsys.readouterr().out)["facts"]
     fee = next(f for f in facts if f["row_code"] == "30227")
