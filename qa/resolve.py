@@ -79,6 +79,13 @@ def label_of(f: Fact) -> str:
     return norm(phrase)
 
 
+def budget_of(measure: str) -> str | None:
+    """The budget a measure names by itself: 年初预算, 预算 (全年预算数 …) or None for a final figure."""
+    if "年初预算" in measure:
+        return "年初预算"
+    return "预算" if "预算" in measure and "决算" not in measure else None
+
+
 def want_dimension(question: str, intent: str) -> str | None:
     if intent in ("share", "execution", "growth") or re.search(r"比例|百分|%|率", question):
         return "ratio"

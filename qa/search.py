@@ -1,5 +1,6 @@
-"""Hybrid retrieval: bm25 over jieba tokens and dense vectors from Chroma, fused by reciprocal rank,
-restricted to the reports a question's 单位/year/type filters select."""
+"""Hybrid retrieval: bm25 over jieba tokens, dense vectors from Chroma and — for questions about figures — the
+passages holding the facts the question's measure resolves to, fused by weighted reciprocal rank and restricted
+to the reports a question's 单位/year/type filters select."""
 
 from __future__ import annotations
 
@@ -102,7 +103,7 @@ class Searcher:
         """The passages holding the facts the structured engine would answer from: the question's measure (and
         its second measure or denominator) resolved against each report's facts, each chunk ranked by its best
         fact. Falls back to the label ranking when the question names no measure."""
-        from qa.resolve import rank_facts, want_dimension
+        from qa.resolve import budget_of, rank_facts, want_dimension
         from qa.understand import parse_question
 
         self._label_index()
@@ -113,14 +114,13 @@ class Searcher:
             return self.labels(question, allowed, n)
         best_of: dict[str, float] = {}
         budget_words = [m for m in (q.denominator, q.second) if "预算" in m]
+        rate = q.intent in ("share", "execution", "growth")  # its operands are amounts; its printed rate counts too
         for r in reports:
             facts = self._facts_of(r.doc_id)
             for m in measures:
-                # a rate's operands are amounts; the rate a report prints for the measure counts too
-                rate = q.intent in ("share", "execution", "growth")
                 dims = [want_dimension(m, "lookup") or "money", "ratio"] if rate else [want_dimension(m + q.text, "lookup")]
                 # 预算 named only for the denominator (占全年预算数的比例) does not make the numerator a budget
-                budget = _budget_of(m) if m != q.measure or budget_words else q.budget
+                budget = budget_of(m) if m != q.measure or budget_words else q.budget
                 for dim in dims if m == q.measure else dims[:1]:
                     for scored in rank_facts(facts, m, q.text, dim, budget):  # all: a row's many cells must not
                         if scored.score <= 0.3:                                    # crowd out its sentence
@@ -211,12 +211,6 @@ class Searcher:
         if s.diversify and len(allowed if allowed is not None else reports) > 1:
             hits = interleave_reports(hits)
         return hits[:k], filters
-
-
-def _budget_of(measure: str) -> str | None:
-    if "年初预算" in measure:
-        return "年初预算"
-    return "预算" if "预算" in measure and "决算" not in measure else None
 
 
 def interleave_reports(hits: list[Hit]) -> list[Hit]:

@@ -11,7 +11,7 @@ from decimal import Decimal
 from qa.answer_models import REFUSAL, AuditNote, Citation
 from qa.models import Fact, Report
 from qa.numbers import fmt
-from qa.resolve import COUNT_UNITS, Scored, best, conflicting, label_of, rank_facts, want_dimension
+from qa.resolve import COUNT_UNITS, Scored, best, budget_of, conflicting, label_of, rank_facts, want_dimension
 from qa.understand import Question
 from qa.verify import fact_dimension
 
@@ -243,8 +243,7 @@ class StructuredEngine:
     def _whole(self, r: Report, q: Question, part: Fact, dim: str) -> Fact | None:
         """The denominator of a share: the best-named fact for it that is at least as large as the part (a share
         above 100% is a wrong denominator, not a finding), else the best-named one."""
-        budget = "预算" if "预算" in q.denominator and "决算" not in q.denominator else None
-        ranked = rank_facts(self.facts_for_year(r, None), q.denominator, q.text, dim, budget)
+        ranked = rank_facts(self.facts_for_year(r, None), q.denominator, q.text, dim, budget_of(q.denominator))
         size = fact_dimension(part)[0]
         wholes = [s for s in ranked if s.score >= 0.45 and fact_dimension(s.fact)[0] >= size]
         if wholes:
