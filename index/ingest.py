@@ -121,7 +121,8 @@ class Ingestor:
             if added:
                 # if this fails too the vectors are orphans: search ignores ids SQLite does not know
                 with contextlib.suppress(Exception):  # ids the old rows (restored by the rollback) still use stay
-                    vectors.delete([cid for cid in added if cid not in set(old_chunk_ids)])
+                    still_used = set(old_chunk_ids)
+                    vectors.delete([cid for cid in added if cid not in still_used])
             raise
         if old:
             result.status = "replaced"

@@ -106,7 +106,7 @@ class Searcher:
         from qa.resolve import budget_of, rank_facts, want_dimension
         from qa.understand import parse_question
 
-        self._label_index()
+        self._keyword_index()  # the chunks by report; the label index is built only if the fallback needs it
         reports = [r for r in self.stores.facts.reports() if allowed is None or r.doc_id in allowed]
         q = parse_question(question, reports)
         measures = [m for m in (q.measure, q.second, q.denominator) if len(m) >= 2]

@@ -123,20 +123,17 @@ def test_item_line_gives_its_subject_to_the_figures_below(asker) -> None:
     assert a.has_answer and "109.77%" in a.answer and "120.30万元 ÷ 109.59万元" in a.answer
 
 
-def test_share_denominator_is_a_whole_not_a_smaller_budget(asker) -> None:
-    a = asker.ask("衡山2023年项目支出占全年预算数的比例？")
-    assert "82.32%" in a.answer and "557.70万元" in a.answer
-
-
-def test_two_totals_are_told_apart_in_a_difference(asker) -> None:
-    a = asker.ask("醴陵2021年收入合计和支出合计相差多少？")
-    assert "52.42万元" in a.answer and "2033.15万元" in a.answer and "1980.73万元" in a.answer
-
-
-def test_label_value_cells_carry_the_tables_unit(asker) -> None:
-    """`其中：基本支出：98.61` in a 万元 table is 98.61万元, so it adds up with 459.09万元."""
-    a = asker.ask("衡山县2023年基本支出和项目支出合计是多少？")
-    assert "557.70万元" in a.answer and "98.61万元" in a.answer
+@pytest.mark.parametrize("question,shown", [
+    # a share's denominator is a whole, not a smaller budget
+    ("衡山2023年项目支出占全年预算数的比例？", ["82.32%", "557.70万元"]),
+    # two totals are told apart in a difference
+    ("醴陵2021年收入合计和支出合计相差多少？", ["52.42万元", "2033.15万元", "1980.73万元"]),
+    # `其中：基本支出：98.61` in a 万元 table is 98.61万元, so it adds up with 459.09万元
+    ("衡山县2023年基本支出和项目支出合计是多少？", ["557.70万元", "98.61万元"]),
+], ids=["share-denominator-is-a-whole", "two-totals-told-apart", "label-value-cells-carry-table-unit"])
+def test_operands_resolve_to_the_right_figures(asker, question: str, shown: list[str]) -> None:
+    a = asker.ask(question)
+    assert all(x in a.answer for x in shown), a.answer
 
 
 def test_row_rate_that_disagrees_with_its_own_figures_is_flagged(asker) -> None:
