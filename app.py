@@ -18,13 +18,13 @@ os.environ.setdefault("GRADIO_TELEMETRY_ENABLED", "False")
 
 import gradio as gr  # noqa: E402  (the env vars above must be set before gradio is imported)
 
+from core.errors import UserError  # noqa: E402
+from core.settings import Settings  # noqa: E402
 from qa.answer_models import Answer  # noqa: E402
 from qa.audit import SEVERITY_LABELS  # noqa: E402
-from qa.errors import UserError  # noqa: E402
 from qa.filters import QueryFilters  # noqa: E402
 from qa.present import CSS, answer_markdown, comparison_figure, evidence_html, figures_html, stream_pieces  # noqa: E402
 from qa.service import QAService  # noqa: E402
-from qa.settings import Settings  # noqa: E402
 
 EXAMPLES = [
     "2021年醴陵市网格化中心的会议费是多少？",

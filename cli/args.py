@@ -1,5 +1,5 @@
 """The `qa` command line: every subcommand, its arguments and help text (Chinese / English). The commands
-themselves live in `qa.cli`, keyed by subcommand name."""
+themselves live in `cli.main`, keyed by subcommand name."""
 
 from __future__ import annotations
 

@@ -11,26 +11,38 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from qa.cli_args import build_parser
-from qa.errors import UserError
-from qa.settings import Settings
+from tqdm import tqdm
+
+from cli.args import build_parser
+from core.errors import UserError
+from core.settings import Settings
+from eval.runner import compare_runs, run
+from index.embed_train import train_from_files
+from index.ingest import Ingestor, expand_paths
+from qa.answer_models import VERDICT_LABELS
+from qa.ask import Asker
+from qa.audit import SEVERITY_LABELS, audit
+from qa.audit.export import export_findings
+from qa.export import export_answer, render_text
+from qa.filters import parse_filters
+from qa.llm import llm_from_settings
+from qa.present import comparison_figure
+from qa.search import Searcher
+from qa.service import QAService
+from qa.verify import Verifier
+from stores import Stores
+from stores.model_catalog import available_models
 
 
 def _print_json(obj: Any) -> None:
     print(json.dumps(obj, ensure_ascii=False, indent=2, default=str))
 
 
-def _stores(settings: Settings) -> Any:
-    from index.ingest import Stores
-
+def _stores(settings: Settings) -> Stores:
     return Stores(settings)
 
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
-    from tqdm import tqdm
-
-    from index.ingest import Ingestor, expand_paths
-
     paths = [Path(p) for p in args.paths]
     for p in paths:
         if not p.exists():
@@ -96,8 +108,6 @@ def cmd_facts(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
-    from qa.search import Searcher
-
     hits, filters = Searcher(_stores(settings)).search(args.query, k=args.k, mode=args.mode)
     if args.json:
         _print_json({"query": args.query, "mode": args.mode, "filters": filters.__dict__,
@@ -112,9 +122,6 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _asker(settings: Settings) -> Any:
-    from qa.ask import Asker
-    from qa.llm import llm_from_settings
-
     return Asker(_stores(settings), llm_from_settings(settings))
 
 
@@ -133,24 +140,17 @@ def _history(path: str | None) -> list[dict[str, str]]:
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
-    from qa.export import export_answer
-
     answer = _asker(settings).ask(args.question, _history(args.history), engine=args.engine)
     if args.export:
         export_answer([answer], Path(args.export))
     if args.json:
         _print_json(answer.to_json())
     else:
-        from qa.export import render_text
-
         print(render_text(answer))
     return 0
 
 
 def cmd_verify(args: argparse.Namespace, settings: Settings) -> int:
-    from qa.filters import parse_filters
-    from qa.verify import Verifier
-
     text = args.answer if args.answer is not None else sys.stdin.read()
     if not text.strip():
         raise UserError("没有要核验的回答 / nothing to verify", "用 --answer 传入，或从标准输入读入")
@@ -162,8 +162,6 @@ def cmd_verify(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         _print_json(report.to_json())
     else:
-        from qa.answer_models import VERDICT_LABELS
-
         for f in report.figures:
             extra = f" 应为 {f.expected}" if f.expected else f"  {f.formula}" if f.formula else ""
             print(f"{VERDICT_LABELS[f.verdict]:6} {f.text}{extra}")
@@ -171,8 +169,6 @@ def cmd_verify(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
-    from eval.runner import compare_runs, run
-
     if args.compare:
         diff = compare_runs(Path(args.compare[0]), Path(args.compare[1]))
         if args.json:
@@ -186,8 +182,6 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     if not args.dataset:
         raise UserError("缺少数据集 / missing DATASET", "qa eval eval/datasets/main.jsonl --out runs/main")
-    from tqdm import tqdm
-
     out = Path(args.out or f"eval/runs/{Path(args.dataset).stem}")
     bar = tqdm(desc="评测 eval", unit="题", file=sys.stderr, disable=args.json)
     metrics = run(Path(args.dataset), out, _asker(settings), engine=args.engine,
@@ -203,20 +197,14 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_remove(args: argparse.Namespace, settings: Settings) -> int:
-    from qa.service import QAService
-
     rep = QAService(settings).remove(args.doc_id)
     print(f"已删除 / removed: {rep.file}  {rep.org} {rep.year}")
     return 0
 
 
 def cmd_compare(args: argparse.Namespace, settings: Settings) -> int:
-    from qa.service import QAService
-
     rows = QAService(settings).measure_rows(args.measure)
     if args.chart and rows:
-        from qa.present import comparison_figure
-
         comparison_figure(rows, args.measure).savefig(args.chart)
     if args.json:
         _print_json({"measure": args.measure, "rows": [{"org": r.org, "year": r.year, "value": str(r.value),
@@ -231,8 +219,6 @@ def cmd_compare(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_models(args: argparse.Namespace, settings: Settings) -> int:
-    from index.model_catalog import available_models
-
     rows = available_models(settings.embedder)
     if args.json:
         _print_json(rows)
@@ -245,9 +231,6 @@ def cmd_models(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_train_embedder(args: argparse.Namespace, settings: Settings) -> int:
-    from index.embed_train import train_from_files
-    from index.ingest import expand_paths
-
     files = expand_paths([Path(p) for p in args.paths])
     if not files:
         raise UserError(f"没有找到训练用的报告 / no reports under {' '.join(args.paths)}", "给出报告文件或目录")
@@ -258,9 +241,6 @@ def cmd_train_embedder(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
-    from qa.audit import SEVERITY_LABELS, audit
-    from qa.audit_export import export_findings
-
     findings = [f for f in audit(_stores(settings), args.org, args.year)
                 if not args.severity or f.severity in args.severity]
     if args.export:

@@ -102,6 +102,12 @@ class SearchSettings(_Section):
     diversify: bool = Field(True, description="Interleave reports when a question spans several (best of each first)")
 
 
+class CacheSettings(_Section):
+    max_reports: int = Field(
+        200, description="Reports whose facts and lines the shared fact repository keeps in memory (least recently used out)"
+    )
+
+
 class LLMSettings(_Section):
     base_url: str | None = Field(None, description="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8001/v1")
     model: str = Field("qwen2.5-7b-instruct", description="Model name sent to the endpoint")
@@ -125,6 +131,7 @@ class Settings(BaseSettings):
     chunking: ChunkSettings = Field(default_factory=ChunkSettings)
     ingest: IngestSettings = Field(default_factory=IngestSettings)
     search: SearchSettings = Field(default_factory=SearchSettings)
+    cache: CacheSettings = Field(default_factory=CacheSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
     app: AppSettings = Field(default_factory=AppSettings)
     auth: str | None = Field(None, description="QA_AUTH=user:password (several: a:1,b:2) turns on the app's login")
@@ -137,7 +144,7 @@ class Settings(BaseSettings):
         for item in self.auth.split(","):
             user, sep, password = item.strip().partition(":")
             if not sep or not user or not password:
-                from qa.errors import UserError
+                from core.errors import UserError
 
                 raise UserError("QA_AUTH 格式不对 / bad QA_AUTH", "格式：QA_AUTH=用户名:密码（多个用逗号分隔）")
             pairs.append((user, password))

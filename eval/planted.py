@@ -14,8 +14,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from core.figures import Figure, extract_figures
 from qa.answer_models import Citation
-from qa.figures import Figure, extract_figures
 from qa.verify import Verifier
 
 CLASSES = ("digit_swap", "unit", "other_report", "wrong_share", "invented")

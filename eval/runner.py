@@ -11,9 +11,9 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from core.errors import UserError
 from eval.retrieval import retrieval_metrics
 from eval.scorers import gold_refuses, score_item
-from qa.errors import UserError
 
 
 def load_dataset(path: Path) -> list[dict[str, Any]]:

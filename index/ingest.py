@@ -8,17 +8,15 @@ so a failure half-way rolls back SQLite and removes the vectors just added: ever
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-from index.embedder import Embedder, SentenceTransformerEmbedder
-from index.factstore import FactStore
-from index.lexicon import tokenize
+from core.errors import UserError
+from core.lexicon import tokenize
 from index.parse import PARSER_VERSION, ParsedReport, parse_file
-from index.vectorstore import ChromaStore
-from qa.errors import UserError
-from qa.settings import Settings
+from stores import Stores
 
 
 @dataclass
@@ -34,35 +32,6 @@ class IngestResult:
     tables: int = 0
     error: str = ""
     seconds: float = 0.0
-
-
-@dataclass
-class Stores:
-    """The stores of one data directory, opened lazily (the embedding model loads only when needed)."""
-
-    settings: Settings
-    _facts: FactStore | None = None
-    _vectors: ChromaStore | None = None
-    _embedder: Embedder | None = None
-    extra: dict[str, object] = field(default_factory=dict)
-
-    @property
-    def facts(self) -> FactStore:
-        if self._facts is None:
-            self._facts = FactStore(self.settings.sqlite_path)
-        return self._facts
-
-    @property
-    def vectors(self) -> ChromaStore:
-        if self._vectors is None:
-            self._vectors = ChromaStore(self.settings)
-        return self._vectors
-
-    @property
-    def embedder(self) -> Embedder:
-        if self._embedder is None:
-            self._embedder = SentenceTransformerEmbedder(self.settings.embedder)
-        return self._embedder
 
 
 def expand_paths(paths: Iterable[Path]) -> list[Path]:
@@ -85,8 +54,6 @@ class Ingestor:
                           chunk_chars=self.settings.chunking.max_chars, table_rows=self.settings.chunking.table_rows)
 
     def ingest_file(self, path: Path, org: str | None = None, year: int | None = None) -> IngestResult:
-        import time
-
         t0 = time.perf_counter()
         try:
             parsed = self.parse(path, org, year)

@@ -10,9 +10,9 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from typing import Any
 
-from index.model_catalog import is_model_folder
-from qa.errors import UserError
-from qa.settings import EmbedderSettings
+from core.errors import UserError
+from core.settings import EmbedderSettings
+from stores.model_catalog import is_model_folder
 
 
 class Embedder(ABC):

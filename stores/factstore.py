@@ -10,7 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from qa.models import Chunk, Fact, Report, TableModel
+from core.models import Chunk, Fact, Report, TableModel
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS reports (
@@ -29,6 +29,8 @@ CREATE TABLE IF NOT EXISTS facts (
 CREATE INDEX IF NOT EXISTS facts_doc ON facts(doc_id);
 CREATE TABLE IF NOT EXISTS chunks (chunk_id TEXT PRIMARY KEY, doc_id TEXT, data TEXT, tokens TEXT);
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+INSERT OR IGNORE INTO meta(key, value) VALUES ('generation', 0);
 """
 
 _FACT_COLS = [
@@ -48,6 +50,8 @@ class FactStore:
         columns = {row["name"] for row in self.conn.execute("PRAGMA table_info(reports)")}
         if "parser" not in columns:  # a store written before parser versions were recorded: its reports are stale
             self.conn.execute("ALTER TABLE reports ADD COLUMN parser INTEGER DEFAULT 0")
+        if "stamp" not in columns:  # the generation a report's rows were written at (see `generation`)
+            self.conn.execute("ALTER TABLE reports ADD COLUMN stamp INTEGER DEFAULT 0")
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -61,15 +65,21 @@ class FactStore:
             self.conn.execute("COMMIT")
 
     # -- writing (call inside transaction()) ---------------------------------------------------------
+    def _bump(self) -> int:
+        """Every write of a report's rows takes a new generation: the one invalidation rule of every cache."""
+        self.conn.execute("UPDATE meta SET value = value + 1 WHERE key = 'generation'")
+        return self.generation()
+
     def insert_report(self, report: Report, lines: list[str], sections: list[Any], tables: list[TableModel],
                       facts: list[Fact], chunks: list[Chunk], tokens: list[list[str]], parser: int = 0) -> None:
         c = self.conn
+        stamp = self._bump()
         c.execute(
-            "INSERT INTO reports(doc_id,file,path,org,region,year,doc_type,parts,n_lines,lines,parser)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            "INSERT INTO reports(doc_id,file,path,org,region,year,doc_type,parts,n_lines,lines,parser,stamp)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
             (report.doc_id, report.file, report.path, report.org, report.region, report.year, report.doc_type,
              json.dumps(report.parts, ensure_ascii=False), report.n_lines, json.dumps(lines, ensure_ascii=False),
-             parser),
+             parser, stamp),
         )
         c.executemany(
             'INSERT INTO sections(doc_id,idx,path,level,start,"end") VALUES (?,?,?,?,?,?)',
@@ -87,6 +97,7 @@ class FactStore:
                       [(ch.chunk_id, ch.doc_id, ch.model_dump_json(), " ".join(tok)) for ch, tok in zip(chunks, tokens, strict=True)])
 
     def delete_report(self, doc_id: str) -> None:
+        self._bump()
         for table in ("reports", "sections", "tables", "facts", "chunks"):
             self.conn.execute(f"DELETE FROM {table} WHERE doc_id = ?", (doc_id,))
 
@@ -147,6 +158,11 @@ class FactStore:
     def chunk_ids(self, doc_id: str) -> list[str]:
         return [r[0] for r in self.conn.execute("SELECT chunk_id FROM chunks WHERE doc_id = ?", (doc_id,))]
 
-    def version(self) -> tuple[int, str]:
-        row = self.conn.execute("SELECT COUNT(*), COALESCE(MAX(ingested_at),'') || GROUP_CONCAT(doc_id) FROM reports").fetchone()
-        return int(row[0]), str(row[1])
+    def generation(self) -> int:
+        """Incremented by every insert or delete of a report (content or parser change): caches compare it."""
+        row = self.conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+        return int(row[0]) if row else 0
+
+    def stamps(self) -> dict[str, int]:
+        """doc_id → the generation its rows were written at."""
+        return {r[0]: int(r[1] or 0) for r in self.conn.execute("SELECT doc_id, stamp FROM reports")}

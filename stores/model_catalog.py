@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from qa.settings import PACKAGED_MODEL, REPO_MODELS, EmbedderSettings, packaged_model_path
+from core.settings import PACKAGED_MODEL, REPO_MODELS, EmbedderSettings, packaged_model_path
 
 
 def is_model_folder(path: Path) -> bool:

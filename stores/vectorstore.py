@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from qa.errors import UserError
-from qa.models import Chunk
-from qa.settings import Settings
+from core.errors import UserError
+from core.models import Chunk
+from core.settings import Settings
 
 
 class ChromaStore:

@@ -71,7 +71,7 @@ def test_text_question_is_extractive_and_cited(asker) -> None:
 
 def _qa(ingested, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     env = {"QA_DATA_DIR": str(ingested.settings.data_dir), "HF_HUB_OFFLINE": "1", "PATH": "/usr/bin:/bin"}
-    return subprocess.run([sys.executable, "-m", "qa.cli", *args], capture_output=True, text=True, env=env,
+    return subprocess.run([sys.executable, "-m", "cli.main", *args], capture_output=True, text=True, env=env,
                           input=stdin, timeout=300)
 
 

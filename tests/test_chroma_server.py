@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from index.ingest import Ingestor, Stores
+from core.settings import ChromaSettings, Settings
+from index.ingest import Ingestor
 from qa.search import Searcher
-from qa.settings import ChromaSettings, Settings
+from stores import Stores
 
 from .conftest import REPORTS, SEEDS
 
@@ -59,7 +60,7 @@ def test_ingest_and_search_through_chroma_server(tmp_path: Path, chroma_server: 
 
 
 def test_unreachable_server_is_a_user_error(tmp_path: Path) -> None:
-    from qa.errors import UserError
+    from core.errors import UserError
 
     settings = Settings(data_dir=tmp_path / "d", chroma=ChromaSettings(host="127.0.0.1", port=_free_port()))
     with pytest.raises(UserError, match="Chroma"):

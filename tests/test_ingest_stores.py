@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from index.ingest import Ingestor, Stores
-from qa.cli import main
+from cli.main import main
+from core.settings import Settings
+from index.ingest import Ingestor
 from qa.search import Searcher
-from qa.settings import Settings
+from stores import Stores
 
 from .conftest import REPORTS, SEEDS
 

@@ -77,7 +77,7 @@ def test_figure_still_wrong_after_repair_is_flagged_not_hidden(ingested) -> None
 
 
 def test_prompt_placeholders_are_checked(tmp_path) -> None:
-    from qa.errors import UserError
+    from core.errors import UserError
     from qa.prompts import load_prompt
 
     (tmp_path / "answer.txt").write_text("问题：{question} 资料：{contxt}", encoding="utf-8")

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from index.normalize import normalize_line
+from core.errors import BadReportError
+from core.normalize import normalize_line
 from index.parse import parse_file
 from index.readers import read_document
-from qa.errors import BadReportError
 
 TEXT = "2023年度株洲市测试区网格化管理服务中心部门决算\n第三部分\n一、收入决算情况说明\n2023年度收入合计１，２３４．５０万元，其中：财政拨款收入 1,000.00 万元，占81.01%。\n"
 

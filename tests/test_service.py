@@ -10,10 +10,10 @@ from decimal import Decimal
 
 import pytest
 
+from core.errors import UserError
+from core.models import TableModel
 from qa.answer_models import Answer, Citation, FigureCheck
-from qa.errors import UserError
 from qa.filters import QueryFilters
-from qa.models import TableModel
 from qa.present import answer_markdown, evidence_html, stream_pieces
 from qa.service import QAService, ReadWriteLock
 from tests.conftest import REPORTS, SEEDS
@@ -65,7 +65,7 @@ def test_export_every_format(service):
 
 
 def test_ingest_keeps_good_files_when_one_is_bad_and_remove_forgets(tmp_path):
-    from qa.settings import Settings
+    from core.settings import Settings
 
     src = tmp_path / "in"
     src.mkdir()
@@ -160,7 +160,7 @@ def test_comparison_chart_draws_chinese_labels(service):
 def test_cli_compare_and_remove(ingested, monkeypatch, capsys, tmp_path):
     import json
 
-    from qa.cli import main
+    from cli.main import main
 
     monkeypatch.setenv("QA_DATA_DIR", str(ingested.settings.data_dir))
     assert main(["compare", "项目支出", "--json", "--chart", str(tmp_path / "c.png")]) == 0

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from qa.audit import SEVERITY_LABELS, Finding
+from qa.audit.context import SEVERITY_LABELS, Finding
 from qa.export import export_target
 
 FORMATS = (".xlsx", ".docx", ".json")

@@ -9,9 +9,9 @@ import re
 from collections import defaultdict
 from decimal import Decimal
 
-from qa.audit import Context
-from qa.models import Fact
-from qa.numbers import fmt
+from core.models import Fact
+from core.numbers import fmt
+from qa.audit.context import Context
 
 _ORDINAL = re.compile(r"^[一二三四五六七八九十]+、")
 _GROUP_POINTS = re.compile(r"[（(]\s*\d+(?:\.\d+)?\s*分\s*[)）]")

@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from qa.audit import Context
-from qa.models import Fact
-from qa.numbers import fmt
+from core.models import Fact
+from core.numbers import fmt
+from qa.audit.context import Context
 from qa.resolve import norm
 from qa.verify import fact_label
 
