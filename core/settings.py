@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -116,8 +117,15 @@ class LLMSettings(_Section):
 
 
 class AppSettings(_Section):
-    host: str = Field("127.0.0.1", description="Address the web app listens on (0.0.0.0 exposes it to the network)")
-    port: int = Field(7860, description="Port of the web app")
+    host: str = Field(
+        default_factory=lambda: os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"),
+        description="Address the web app listens on (0.0.0.0 exposes it to the network); Gradio's GRADIO_SERVER_NAME "
+                    "is the default when QA_APP__HOST is unset",
+    )
+    port: int = Field(
+        default_factory=lambda: int(os.environ.get("GRADIO_SERVER_PORT", "7860")),
+        description="Port of the web app; Gradio's GRADIO_SERVER_PORT is the default when QA_APP__PORT is unset",
+    )
     concurrency: int = Field(8, description="Questions answered at the same time; more wait in the queue")
     engine: str = Field("auto", description="Default answer engine in the app: auto|structured|llm|extractive")
 
