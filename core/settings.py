@@ -14,6 +14,8 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from core.errors import UserError
+
 
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -152,8 +154,6 @@ class Settings(BaseSettings):
         for item in self.auth.split(","):
             user, sep, password = item.strip().partition(":")
             if not sep or not user or not password:
-                from core.errors import UserError
-
                 raise UserError("QA_AUTH 格式不对 / bad QA_AUTH", "格式：QA_AUTH=用户名:密码（多个用逗号分隔）")
             pairs.append((user, password))
         return pairs
