@@ -16,7 +16,7 @@ from index.ingest import Ingestor
 from qa.search import Searcher
 from stores import Stores
 
-from .conftest import REPORTS, SEEDS
+from tests.conftest import REPORTS, SEEDS
 
 pytestmark = [pytest.mark.server, pytest.mark.real_model]
 
