@@ -21,7 +21,7 @@ from index.embed_train import train_from_files
 from index.ingest import Ingestor, expand_paths
 from qa.answer_models import VERDICT_LABELS
 from qa.ask import Asker
-from qa.audit import SEVERITY_LABELS, audit
+from qa.audit import SEVERITY_LABELS, audit_coverage
 from qa.audit.export import export_findings
 from qa.export import export_answer, render_text
 from qa.filters import parse_filters
@@ -241,16 +241,22 @@ def cmd_train_embedder(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
-    findings = [f for f in audit(_stores(settings), args.org, args.year)
-                if not args.severity or f.severity in args.severity]
+    found, coverage = audit_coverage(_stores(settings), args.org, args.year)
+    findings = [f for f in found if not args.severity or f.severity in args.severity]
     if args.export:
         print(f"已导出 / exported: {export_findings(findings, Path(args.export))}", file=sys.stderr)
     if args.json:
-        _print_json({"findings": [f.to_json() for f in findings], "count": len(findings)})
+        _print_json({"findings": [f.to_json() for f in findings], "count": len(findings),
+                     "coverage": [c.model_dump(mode="json") for c in coverage]})
     else:
         for f in findings:
             where = "；".join(f"{c.file}:{c.line}" for c in f.citations[:3])
             print(f"[{SEVERITY_LABELS[f.severity]}] {f.kind}  {f.org} {f.year}  {f.message}\n    {where}")
+        print("\n核查范围 / rules per document:")
+        for c in coverage:
+            print(f"  {c.org} {c.year}（{c.file}）：运行 {len(c.ran)} 条规则，{sum(1 for f in found if f.doc_id == c.doc_id)} 条发现")
+            for rule, why in c.skipped.items():
+                print(f"    未运行 {rule}：{why}")
         print(f"共 {len(findings)} 条 / findings", file=sys.stderr)
     return 0
 

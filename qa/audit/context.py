@@ -53,6 +53,7 @@ class Context:
     lines: list[str]
     tables: list[Any]
     findings: list[Finding] = field(default_factory=list)
+    memo: dict[str, Any] = field(default_factory=dict)  # derived data rules share (parsed breakdowns …)
 
     def add(self, rule: str, kind: str, severity: Severity, message: str, facts: Iterable[Fact],
             extra_lines: Iterable[int] = ()) -> None:
@@ -89,3 +90,13 @@ class Context:
 
 
 Rule = Callable[[Context], None]
+
+
+@dataclass(frozen=True)
+class RuleSpec:
+    """A rule and what it needs to run: `needs` names requirements (`narrative`, `rates`, `cells`, `self_eval`,
+    `table:公开06表` …) that `qa.audit.run` checks per document, so a rule that could not run says why."""
+
+    name: str
+    fn: Rule
+    needs: tuple[str, ...] = ()

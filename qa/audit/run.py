@@ -10,38 +10,92 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from pydantic import BaseModel, Field
+
 from core.models import Fact, Report
 from qa.answer_models import AuditNote, Citation
+from qa.audit import crosscheck, narrative
 from qa.audit import tables as table_rules
 from qa.audit import text as text_rules
-from qa.audit.context import Context, Finding, Rule
+from qa.audit.context import Context, Finding, RuleSpec
+from qa.audit.labels import MONEY
 
 
-def rules() -> list[tuple[str, Rule]]:
-    return [*table_rules.RULES, *text_rules.RULES]
+def rules() -> list[RuleSpec]:
+    return [*table_rules.RULES, *text_rules.RULES, *narrative.RULES, *crosscheck.RULES]
 
 
-def audit_report(report: Report, facts: list[Fact], lines: list[str], tables: list[Any]) -> list[Finding]:
+class Coverage(BaseModel):
+    """Which rules ran on one document and which could not, with the reason (silence is not “no problems”)."""
+
+    doc_id: str
+    file: str
+    org: str
+    year: int | None
+    ran: list[str] = Field(default_factory=list)
+    skipped: dict[str, str] = Field(default_factory=dict, description="rule → why it could not run")
+
+
+def missing(ctx: Context, need: str) -> str | None:
+    """Why `need` is not met by this document, or None when it is."""
+    cells = [f for f in ctx.facts if f.kind == "cell"]
+    text = [f for f in ctx.facts if f.kind == "text"]
+    if need.startswith("table:"):
+        table = need.split(":", 1)[1]
+        return None if any(f.table_id == table for f in cells) else f"{table} not found / 未找到{table}"
+    checks = {
+        "cells": (bool(cells), "no parsed table / 未解析出表格"),
+        "coded_rows": (any(f.row_code for f in cells), "no table rows with 科目编码 / 表中无科目编码行"),
+        "self_eval": (any("自评表" in (f.table_id or "") for f in cells), "no 自评表 found / 未找到自评表"),
+        "narrative": (any(f.unit in MONEY for f in text), "no narrative money figures / 正文无金额"),
+        "rates": (any(f.rate_kind for f in text), "no stated rates in the narrative / 正文无比率"),
+        "counts": (any(f.unit in ("人", "名", "个") for f in text), "no counts in the narrative / 正文无人数、个数"),
+        "lines": (bool(ctx.lines), "no text / 无文本"),
+    }
+    ok, reason = checks[need]
+    return None if ok else reason
+
+
+def audit_with_coverage(report: Report, facts: list[Fact], lines: list[str],
+                        tables: list[Any]) -> tuple[list[Finding], Coverage]:
     ctx = Context(report, facts, lines, tables)
-    for _, rule in rules():
-        rule(ctx)
+    cov = Coverage(doc_id=report.doc_id, file=report.file, org=report.org, year=report.year)
+    for spec in rules():
+        reasons = [r for r in (missing(ctx, n) for n in spec.needs) if r]
+        if reasons:
+            cov.skipped[spec.name] = "；".join(reasons)
+            continue
+        spec.fn(ctx)
+        cov.ran.append(spec.name)
     seen: set[str] = set()
     unique = []
     for f in ctx.findings:
         if f.id not in seen:
             seen.add(f.id)
             unique.append(f)
-    return unique
+    return unique, cov
 
 
-def audit(stores: Any, org: str | None = None, year: int | None = None) -> list[Finding]:
+def audit_report(report: Report, facts: list[Fact], lines: list[str], tables: list[Any]) -> list[Finding]:
+    return audit_with_coverage(report, facts, lines, tables)[0]
+
+
+def audit_coverage(stores: Any, org: str | None = None,
+                   year: int | None = None) -> tuple[list[Finding], list[Coverage]]:
     out: list[Finding] = []
+    covs: list[Coverage] = []
     for r in stores.facts.reports():
         if (org and org not in r.org) or (year and r.year != year):
             continue
-        out += audit_report(r, stores.facts.facts([r.doc_id]), stores.facts.lines(r.doc_id),
-                            stores.facts.tables(r.doc_id))
-    return ordered(out)
+        found, cov = audit_with_coverage(r, stores.facts.facts([r.doc_id]), stores.facts.lines(r.doc_id),
+                                         stores.facts.tables(r.doc_id))
+        out += found
+        covs.append(cov)
+    return ordered(out), covs
+
+
+def audit(stores: Any, org: str | None = None, year: int | None = None) -> list[Finding]:
+    return audit_coverage(stores, org, year)[0]
 
 
 def ordered(findings: list[Finding]) -> list[Finding]:

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from core.models import Fact
 from core.numbers import fmt
-from qa.audit.context import Context
+from qa.audit.context import Context, RuleSpec
 
 _ORDINAL = re.compile(r"^[一二三四五六七八九十]+、")
 _GROUP_POINTS = re.compile(r"[（(]\s*\d+(?:\.\d+)?\s*分\s*[)）]")
@@ -194,5 +194,7 @@ def _points(ctx: Context, table: str, facts: list[Fact]) -> None:
         ctx.sum_check("self_eval_points", "自评表计算不符", total_got[0], got, f"{table} 总分的得分应等于各项得分之和")
 
 
-RULES = [("hierarchy", hierarchy), ("total_rows", total_rows), ("staff_public", staff_public),
-         ("total_columns", total_columns), ("cross_tables", cross_tables), ("self_evaluation", self_evaluation)]
+RULES = [RuleSpec("hierarchy", hierarchy, ("coded_rows",)), RuleSpec("total_rows", total_rows, ("cells",)),
+         RuleSpec("staff_public", staff_public, ("table:公开06表",)), RuleSpec("total_columns", total_columns, ("cells",)),
+         RuleSpec("cross_tables", cross_tables, ("table:公开01表",)),
+         RuleSpec("self_evaluation", self_evaluation, ("self_eval",))]

@@ -1,7 +1,6 @@
 """Audit rules over the narrative (情况说明, 自评报告): every share, completion rate and growth rate the text prints
 is recomputed from the figures it names (0.5 pp / 1% relative tolerance, the named denominator respected, a zero
-base reported as an undefined rate); narrative figures against the table cell of the same item (元 written where
-万元 is meant shows as a factor of 10 000); impossible years (`203年`) and a title year that differs from the
+base reported as an undefined rate); impossible years (`203年`) and a title year that differs from the
 report's year."""
 
 from __future__ import annotations
@@ -11,7 +10,7 @@ from decimal import Decimal
 
 from core.models import Fact
 from core.numbers import fmt
-from qa.audit.context import Context
+from qa.audit.context import Context, RuleSpec
 from qa.resolve import norm
 from qa.verify import fact_label
 
@@ -127,32 +126,6 @@ def _growth(ctx: Context, rate: Fact, change: Fact | None, money: list[Fact]) ->
                 f"{fmt(rate.value, rate.decimals)}%{{2}}", [now, change, rate])
 
 
-def narrative_vs_tables(ctx: Context) -> None:
-    """A narrative figure whose item is a table row (same label, 万元) but whose value differs from that cell."""
-    cells: dict[str, list[Fact]] = {}
-    for f in ctx.facts:
-        if f.kind == "cell" and _money(f) and "自评" not in (f.table_id or "") and not f.row_code:
-            cells.setdefault(norm(fact_label(f)), []).append(f)
-    values = {f.value for f in ctx.facts if _money(f)}
-    for t in ctx.facts:
-        if t.kind != "text" or not _money(t) or t.value in values - {t.value} or t.value == 0:
-            continue
-        label = norm(fact_label(t))
-        same = [c for c in cells.get(label, []) if c.unit == t.unit and ("决算" in c.column or c.column.endswith("合计"))]
-        if len(same) != 1 or len(label) < 4:
-            continue
-        c = same[0]
-        if c.value == t.value or c.value == 0:
-            continue
-        ratio = t.value / c.value
-        if ratio in (Decimal(10000), Decimal("0.0001")):
-            ctx.add("narrative_table", "单位疑误", "high", f"「{fact_label(t)}」正文 {t.raw}{{0}} 是表中 "
-                    f"{fmt(c.value, c.decimals)}{c.unit}{{1}} 的 {fmt(ratio, 4)} 倍：元与万元混用", [t, c])
-        else:
-            ctx.add("narrative_table", "表文不一致", "high", f"「{fact_label(t)}」正文 {t.raw}{{0}} ≠ 表中 "
-                    f"{fmt(c.value, c.decimals)}{c.unit}{{1}}（相差 {fmt(abs(t.value - c.value), 2)}）", [t, c])
-
-
 _BAD_YEAR = re.compile(r"(?<![\d.])(\d{3})\s*年(?:度)?")
 _TITLE_YEAR = re.compile(r"(20\d{2})\s*年度?.{0,20}(?:部门决算|整体支出绩效|绩效自评|绩效评价)")
 
@@ -170,4 +143,4 @@ def years(ctx: Context) -> None:
                             [], extra_lines=[n])
 
 
-RULES = [("stated_rates", stated_rates), ("narrative_vs_tables", narrative_vs_tables), ("years", years)]
+RULES = [RuleSpec("stated_rates", stated_rates, ("rates",)), RuleSpec("years", years, ("lines",))]

@@ -12,7 +12,8 @@ import pytest
 from core.models import Fact, Report
 from qa.audit import Context, audit, audit_report
 from qa.audit.tables import cross_tables, hierarchy, self_evaluation, staff_public, total_columns, total_rows
-from qa.audit.text import narrative_vs_tables, stated_rates, years
+from qa.audit.crosscheck import narrative_items_vs_tables as narrative_vs_tables
+from qa.audit.text import stated_rates, years
 
 ROOT = Path(__file__).resolve().parents[2]
 REPORT = Report(doc_id="d", file="t.txt", org="测试单位", year=2022, doc_type="部门决算")
