@@ -225,8 +225,9 @@ _CHANGED = re.compile(r"(增加|减少|增长|下降)的(?:主要)?原因")
 
 def stated_comparisons(ctx: Context) -> None:
     """`决算数大于/小于/等于预算数` against the two figures of the sentence; `与上年持平` next to a change."""
-    for line, facts in _text_facts(ctx).items():
-        text = ctx.lines[line - 1]
+    by_line = _text_facts(ctx)
+    for line, text in enumerate(ctx.lines, start=1):
+        facts = by_line.get(line, [])
         for m in _RELATION.finditer(text):
             start = text.rfind(_SENT_END, 0, m.start()) + 1
             money = [f for f in facts if start <= f.char_start < m.start() and f.unit in MONEY and not is_change(f)]
@@ -249,10 +250,10 @@ def stated_comparisons(ctx: Context) -> None:
             rest = text[m.end(): end if end >= 0 else len(text)]
             change = [f for f in facts if m.end() <= f.char_start and (end < 0 or f.char_start < end)
                       and is_change(f) and f.value != 0]
-            said = _CHANGED.search(rest)
-            if change or said:
+            reason = _CHANGED.search(rest)
+            if change or reason:
                 what = (f"却有变动 {fmt(change[0].value, change[0].decimals)}{change[0].unit}{{0}}" if change
-                        else f"又说“{said.group(0) if said else ''}”")
+                        else f"又说“{reason.group(0) if reason else ''}”")
                 ctx.add("stated_comparison", "表述与数字不符", "low", f"第{line}行说“{m.group(0)}”，{what}",
                         change[:1], extra_lines=[] if change else [line])
 

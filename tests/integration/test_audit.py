@@ -11,8 +11,8 @@ import pytest
 
 from core.models import Fact, Report
 from qa.audit import Context, audit, audit_report
-from qa.audit.tables import cross_tables, hierarchy, self_evaluation, staff_public, total_columns, total_rows
 from qa.audit.crosscheck import narrative_items_vs_tables as narrative_vs_tables
+from qa.audit.tables import cross_tables, hierarchy, self_evaluation, staff_public, total_columns, total_rows
 from qa.audit.text import stated_rates, years
 
 ROOT = Path(__file__).resolve().parents[2]
