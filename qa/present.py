@@ -61,7 +61,8 @@ def badge(f: FigureCheck) -> str:
 
 
 def answer_markdown(a: Answer) -> str:
-    """The answer text with a verdict badge after every figure, then the filters and engine used."""
+    """The answer text with a verdict badge after every figure, the audit notes (`报告核查·…`, the same the CLI
+    prints) when a cited fact is involved in a finding, then the filters and engine used."""
     text = a.answer
     out, pos = [], 0
     for f in sorted(a.figures, key=lambda x: x.start):
@@ -71,8 +72,9 @@ def answer_markdown(a: Answer) -> str:
         pos = f.end
     out.append(text[pos:])
     body = "".join(out)
+    notes = "".join(f"\n\n> ⚠ **{html.escape(n.kind)}**：{html.escape(n.message)}" for n in a.audit)
     footer = f"\n\n<small>{html.escape(a.filters)}；引擎：{a.engine}；用时 {a.seconds * 1000:.0f} ms</small>"
-    return body + footer
+    return body + notes + footer
 
 
 def stream_pieces(text: str, size: int = 12) -> list[str]:

@@ -168,3 +168,29 @@ def test_findings_on_the_bundled_reports_match_the_reviewed_list(ingested):
     one = audit_report(*(lambda r: (r, ingested.facts.facts([r.doc_id]), ingested.facts.lines(r.doc_id),
                                     ingested.facts.tables(r.doc_id)))(ingested.facts.reports()[0]))
     assert {f.id for f in one} <= {f.id for f in findings}
+
+
+@pytest.mark.real_model
+def test_web_answer_shows_the_same_audit_note_as_the_cli(ingested):
+    """The app renders `answer_markdown` of the service's answer; a cited fact involved in a finding shows there."""
+    from qa.present import answer_markdown
+    from qa.service import QAService
+
+    service = QAService(ingested.settings, stores=ingested, llm=None)
+    answer = service.ask("2020年荷塘区网格化中心三公经费决算是多少？")
+    kinds = {n.kind for n in answer.audit}
+    assert "报告核查·表文不一致" in kinds  # the narrative's 0万元 against 公开07表's 2.00
+    shown = answer_markdown(answer)
+    assert all(k in shown for k in kinds)
+
+
+@pytest.mark.real_model
+def test_coverage_says_which_rules_could_not_run(ingested):
+    from qa.audit import audit_coverage
+
+    _, coverage = audit_coverage(ingested)
+    by_org = {c.org: c for c in coverage}
+    shifeng = next(c for org, c in by_org.items() if "石峰" in org)  # its tables are an attachment, not in the text
+    assert "公开06表" in shifeng.skipped["staff_public"] and "stated_parts" in shifeng.ran
+    hetang = next(c for org, c in by_org.items() if "荷塘" in org)
+    assert "staff_public" in hetang.ran and not hetang.skipped

@@ -235,3 +235,15 @@ def test_coverage_names_rules_that_could_not_run():
     assert findings == []
     assert "公开06表" in cov.skipped["staff_public"] and "narrative_items_vs_tables" in cov.skipped
     assert "stated_parts" in cov.ran and "same_item" in cov.ran
+
+
+def test_web_answer_markdown_carries_the_audit_notes():
+    from qa.answer_models import Answer, AuditNote
+    from qa.present import answer_markdown
+
+    note = AuditNote(kind="报告核查·表文不一致", message="测试单位2020年：「三公经费」决算数：正文 0万元 ≠ 公开07表 2.00万元")
+    shown = answer_markdown(Answer(question="q", answer="三公经费决算为2.00万元[1]。", has_answer=True,
+                                   engine="structured", audit=[note]))
+    assert "报告核查·表文不一致" in shown and "正文 0万元" in shown
+    plain = answer_markdown(Answer(question="q", answer="x", has_answer=True, engine="structured"))
+    assert "报告核查" not in plain
