@@ -8,8 +8,13 @@ from decimal import Decimal
 
 from core.models import Fact, Report
 from qa.audit import Context
-from qa.audit.crosscheck import (budget_vs_evaluation, narrative_items_vs_tables, scoped_carryover,
-                                 share_denominators, unit_by_rate)
+from qa.audit.crosscheck import (
+    budget_vs_evaluation,
+    narrative_items_vs_tables,
+    scoped_carryover,
+    share_denominators,
+    unit_by_rate,
+)
 from qa.audit.labels import canonical, cell_key, text_key
 from qa.audit.narrative import count_parts, same_item, stated_comparisons, stated_parts
 from qa.audit.run import audit_with_coverage
