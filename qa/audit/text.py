@@ -111,7 +111,7 @@ def _growth(ctx: Context, rate: Fact, change: Fact | None, money: list[Fact]) ->
         return
     now = current[-1]
     text = ctx.lines[rate.line - 1][now.char_end:change.char_start]
-    if "上年" not in text:
+    if "上年" not in text and "预算" not in text:  # 比上年 / 比年初预算数 增加C万元
         return
     down = "减少" in text[-8:] or "下降" in ctx.lines[rate.line - 1][change.char_end:rate.char_start]
     base = now.value + change.value if down else now.value - change.value
@@ -120,10 +120,13 @@ def _growth(ctx: Context, rate: Fact, change: Fact | None, money: list[Fact]) ->
     expect = change.value / base * 100
     if _off(expect, rate.value):
         sign = "+" if down else "−"
+        base_word = "上年" if "上年" in text else "预算"
+        hint = (f"（所写比率是 {fmt(change.value, change.decimals)} ÷ {fmt(now.value, now.decimals)}，以本年数为基数，"
+                f"而非{base_word}数）" if not _off(change.value / now.value * 100, rate.value) else "")
         ctx.add("stated_rate", "比率不符", "medium",
                 f"增长率「{fact_label(now)}」：{fmt(change.value, change.decimals)}{{1}} ÷ ({fmt(now.value, now.decimals)}"
                 f"{{0}} {sign} {fmt(change.value, change.decimals)}) = {fmt(expect, 2)}%，报告写作 "
-                f"{fmt(rate.value, rate.decimals)}%{{2}}", [now, change, rate])
+                f"{fmt(rate.value, rate.decimals)}%{{2}}{hint}", [now, change, rate])
 
 
 _BAD_YEAR = re.compile(r"(?<![\d.])(\d{3})\s*年(?:度)?")

@@ -252,3 +252,18 @@ def test_web_answer_markdown_carries_the_audit_notes():
     assert "报告核查·表文不一致" in shown and "正文 0万元" in shown
     plain = answer_markdown(Answer(question="q", answer="x", has_answer=True, engine="structured"))
     assert "报告核查" not in plain
+
+
+def test_growth_against_the_budget_is_recomputed_and_the_base_used_is_named():
+    from qa.audit.text import stated_rates
+
+    def doc(rate: str) -> Doc:
+        d = Doc(f"机关运行经费支出206.41万元，比年初预算数增加191.34万元，增长{rate}%。")
+        d.fig(1, "206.41万元", "机关运行经费支出")
+        inc = d.fig(1, "191.34万元", "比年初预算数增加")
+        d.fig(1, f"{rate}%", "增长", rate_kind="growth", rate_of=inc)
+        return d
+
+    [f] = doc("92.7").run(stated_rates)
+    assert "1269.67%" in f.message and "以本年数为基数" in f.message
+    assert doc("1269.67").run(stated_rates) == []
