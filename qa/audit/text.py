@@ -6,10 +6,12 @@ report's year."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from decimal import Decimal
+from itertools import product
 
 from core.models import Fact
-from core.numbers import fmt
+from core.numbers import fmt, half_unit
 from qa.audit.context import Context, RuleSpec
 from qa.resolve import norm
 from qa.verify import fact_label
@@ -24,6 +26,24 @@ def _money(f: Fact) -> bool:
 def _off(expect: Decimal, stated: Decimal) -> bool:
     diff = abs(expect - stated)
     return diff > _TOL_PP and diff > abs(expect) / 100
+
+
+def _outside(rate: Fact, fn: Callable[..., Decimal], *inputs: Fact) -> bool:
+    """The printed rate cannot come from the printed inputs: every input within half a unit of its last printed
+    digit, the rate within half a unit of its own, and still no overlap (45.2% for 173.59 ÷ 380.00 = 45.68%)."""
+    spans = [(f.value - half_unit(f.decimals), f.value + half_unit(f.decimals)) for f in inputs]
+    try:
+        corners = [fn(*c) for c in product(*spans)]
+    except (ArithmeticError, ValueError):
+        return False
+    lo, hi = min(corners), max(corners)
+    tol = half_unit(rate.decimals)
+    return rate.value + tol < lo or rate.value - tol > hi
+
+
+def _rounding(ctx: Context, rate: Fact, expect: Decimal, what: str, facts: list[Fact]) -> None:
+    ctx.add("stated_rate", "比率尾差", "low", f"{what} = {fmt(expect, 2)}%，报告写作 {fmt(rate.value, rate.decimals)}%"
+            f"{{{len(facts) - 1}}}，超出四舍五入范围", facts)
 
 
 def _line_money(ctx: Context, line: int, before: int) -> list[Fact]:
@@ -62,7 +82,10 @@ def _check(ctx: Context, rate: Fact, num: Fact, den: Fact, kind_word: str, expec
                     [num, den, rate])
         return
     expect = num.value / den.value * 100
-    if _off(expect, rate.value):
+    if not _off(expect, rate.value) and num.unit == den.unit and _outside(rate, lambda n, d: n / d * 100, num, den):
+        _rounding(ctx, rate, expect, f"{kind_word}：{expect_of.format(n=fmt(num.value, num.decimals), d=fmt(den.value, den.decimals))}",
+                  [num, den, rate])
+    elif _off(expect, rate.value):
         ctx.add("stated_rate", "比率不符", "medium",
                 f"{kind_word}：{expect_of.format(n=fmt(num.value, num.decimals), d=fmt(den.value, den.decimals))}"
                 f" = {fmt(expect, 2)}%，报告写作 {fmt(rate.value, rate.decimals)}%{{2}}", [num, den, rate])
@@ -118,7 +141,12 @@ def _growth(ctx: Context, rate: Fact, change: Fact | None, money: list[Fact]) ->
     if base == 0 or now.value == 0:
         return
     expect = change.value / base * 100
-    if _off(expect, rate.value):
+    if not _off(expect, rate.value) and _outside(rate, (lambda n, c: c / (n + c) * 100) if down else
+                                                (lambda n, c: c / (n - c) * 100), now, change):
+        sign = "+" if down else "−"
+        _rounding(ctx, rate, expect, f"增长率「{fact_label(now)}」：{fmt(change.value, change.decimals)}{{1}} ÷ "
+                  f"({fmt(now.value, now.decimals)}{{0}} {sign} {fmt(change.value, change.decimals)})", [now, change, rate])
+    elif _off(expect, rate.value):
         sign = "+" if down else "−"
         base_word = "上年" if "上年" in text else "预算"
         hint = (f"（所写比率是 {fmt(change.value, change.decimals)} ÷ {fmt(now.value, now.decimals)}，以本年数为基数，"

@@ -267,3 +267,18 @@ def test_growth_against_the_budget_is_recomputed_and_the_base_used_is_named():
     [f] = doc("92.7").run(stated_rates)
     assert "1269.67%" in f.message and "以本年数为基数" in f.message
     assert doc("1269.67").run(stated_rates) == []
+
+
+def test_a_rate_outside_the_rounding_of_its_inputs_is_a_low_finding():
+    from qa.audit.text import stated_rates
+
+    def doc(rate: str) -> Doc:
+        d = Doc(f"机关运行经费支出206.41万元，比上年决算数减少173.59万元，降低{rate}%。")
+        d.fig(1, "206.41万元", "机关运行经费支出")
+        dec = d.fig(1, "173.59万元", "比上年决算数减少")
+        d.fig(1, f"{rate}%", "降低", rate_kind="growth", rate_of=dec)
+        return d
+
+    [f] = doc("45.2").run(stated_rates)
+    assert f.kind == "比率尾差" and f.severity == "low" and "45.68%" in f.message
+    assert doc("45.7").run(stated_rates) == [] and doc("45.68").run(stated_rates) == []
