@@ -14,7 +14,7 @@ from core.models import Fact
 from core.numbers import fmt, half_unit, to_base
 from qa.audit.context import Context, RuleSpec
 from qa.audit.labels import MONEY, Key, canonical, cell_key, split_role, text_key, vocabulary
-from qa.audit.narrative import breakdowns
+from qa.audit.narrative import breakdowns, wrapped
 
 
 def _wan(f: Fact) -> Decimal:
@@ -42,7 +42,7 @@ def narrative_items_vs_tables(ctx: Context) -> None:
     scoped = {p.fact_id for b in breakdowns(ctx) if b.consistent for p in b.parts}
     for t in ctx.facts:
         key = text_key(t, known)
-        if key is None or t.fact_id in scoped or key not in cells:
+        if key is None or t.fact_id in scoped or key not in cells or wrapped(ctx, t):
             continue
         said = _scopes(t.phrase + (t.row_label if not split_role(canonical(t.phrase))[1] else ""))
         same = [c for c in cells[key] if said <= _scopes(f"{c.table_title}{c.row_label}{c.column}")]

@@ -80,7 +80,8 @@ def is_change(fact: Fact) -> bool:
 
 def text_key(fact: Fact, known: set[str] | None = None) -> Key | None:
     """The item and role of a narrative money figure: the phrase names both, or the role only and the sentence's
-    subject names the item. With `known`, the item is the longest known item name the label contains."""
+    subject names the item. With `known`, the item must be one of those names once scope words (财政拨款,
+    一般公共预算 …) are set aside — 一般公共预算财政拨款基本支出 is 基本支出, not 一般公共预算财政拨款."""
     if fact.kind != "text" or fact.unit not in MONEY or fact.rate_kind or is_change(fact):
         return None
     if fact.phrase.startswith(tuple(vocabulary()["relative_prefixes"])):
@@ -90,11 +91,13 @@ def text_key(fact: Fact, known: set[str] | None = None) -> Key | None:
         role2, item = split_role(canonical(fact.row_label))
         role = role or role2
     item = canonical(item)
-    if known is not None:
-        hits = [k for k in known if k in item]
-        if not hits:
+    if known is not None:  # the item itself must be a known name once scope words are set aside
+        core = item
+        for w in vocabulary()["scope_words"]:
+            core = core.replace(w, "")
+        if core not in known:
             return None
-        item = max(hits, key=len)
+        item = core
     if len(item) < 2:
         return None
     return Key(item, role or vocabulary()["default_role"])

@@ -60,6 +60,19 @@ def _shared(f: Fact, facts: list[Fact]) -> bool:
     return any(g.rate_kind == "share" and g.rate_of == f.fact_id for g in facts)
 
 
+_TITLE = re.compile(r"^\s*(?:[一二三四五六七八九十]+\s*、|[（(][一二三四五六七八九十\d]+[)）]|第[一二三四五六七八九十]+部分)")
+
+
+def wrapped(ctx: Context, f: Fact) -> bool:
+    """The figure's phrase starts a line that continues a long unfinished previous line (a 科目 name cut by
+    wrapping: `…（款）一般行政` / `管理事务（项）8.43 万元`), so the label is only the tail of the real name."""
+    text = ctx.lines[f.line - 1]
+    if f.line < 2 or len(text[:f.char_start].strip()) > len(f.phrase) + 2:
+        return False
+    prev = next((ctx.lines[n - 1].strip() for n in range(f.line - 1, 0, -1) if ctx.lines[n - 1].strip()), "")
+    return len(prev) >= 20 and not re.search(r"[。：:；;！？!?）)]$", prev) and not _TITLE.match(prev)
+
+
 def breakdowns(ctx: Context) -> list[Breakdown]:
     """Every `total，其中：parts` and `total（parts）` in the narrative (cached on the context)."""
     if "breakdowns" in ctx.memo:
@@ -266,7 +279,8 @@ def same_item(ctx: Context) -> None:
     groups: dict[tuple[str, str], list[Fact]] = {}
     for f in ctx.facts:
         key = text_key(f)
-        if key and f.fact_id not in parts and len(key.item) >= 4 and key.item not in generic and f.value != 0:
+        if key and f.fact_id not in parts and len(key.item) >= 4 and key.item not in generic and f.value != 0 \
+                and not wrapped(ctx, f):
             groups.setdefault((key.item, key.role), []).append(f)
     for (item, role), facts in groups.items():
         values = sorted({_value(f, "万元") for f in facts})

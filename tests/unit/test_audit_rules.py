@@ -282,3 +282,20 @@ def test_a_rate_outside_the_rounding_of_its_inputs_is_a_low_finding():
     [f] = doc("45.2").run(stated_rates)
     assert f.kind == "比率尾差" and f.severity == "low" and "45.68%" in f.message
     assert doc("45.7").run(stated_rates) == [] and doc("45.68").run(stated_rates) == []
+
+
+def test_scope_words_are_set_aside_to_find_the_item_and_wrapped_labels_are_not_items():
+    d = Doc("一般公共预算财政拨款基本支出5377.64万元。")
+    d.fig(1, "5377.64万元", "一般公共预算财政拨款基本支出")
+    title = "一般公共预算财政拨款支出决算表"
+    d.cell("表五", 9, "合计", "本年支出/基本支出", "5364.75", title)
+    d.cell("财政拨款收入支出决算总表", 8, "一、一般公共预算财政拨款", "收入/决算数", "9746.50", "财政拨款收入支出决算总表")
+    [f] = d.run(narrative_items_vs_tables)
+    assert "「基本支出」" in f.message and "12.89" in f.message
+    cut = Doc("19、社会保障和就业支出（类）红十字事业（款）一般行政", "管理事务（项）8.43 万元，主要用于红十字。",
+              "25、城乡社区支出（类）城乡社区管理事务（款）一般行政", "管理事务（项）1037.82 万元，主要用于人大。")
+    cut.fig(2, "8.43 万元", "管理事务（项）"), cut.fig(4, "1037.82 万元", "管理事务（项）")
+    assert cut.run(same_item) == []
+    whole = Doc("管理事务甲支出8.43万元。", "管理事务甲支出1037.82万元。")
+    whole.fig(1, "8.43万元", "管理事务甲支出"), whole.fig(2, "1037.82万元", "管理事务甲支出")
+    assert [f.kind for f in whole.run(same_item)] == ["前后不一致"]
