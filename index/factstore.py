@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
@@ -38,6 +38,10 @@ _FACT_COLS = [
 ]
 
 
+_REPORT_EXTRA = {"meta_source": "TEXT", "warnings": "TEXT", "family": "TEXT", "tables_found": "TEXT", "coverage": "REAL"}
+_FIELD_ZH = {"org": "单位", "year": "年度", "doc_type": "文档类型", "region": "地区"}
+
+
 class FactStore:
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -48,6 +52,9 @@ class FactStore:
         columns = {row["name"] for row in self.conn.execute("PRAGMA table_info(reports)")}
         if "parser" not in columns:  # a store written before parser versions were recorded: its reports are stale
             self.conn.execute("ALTER TABLE reports ADD COLUMN parser INTEGER DEFAULT 0")
+        for col, kind in _REPORT_EXTRA.items():  # metadata sources, warnings, tables found (added later)
+            if col not in columns:
+                self.conn.execute(f"ALTER TABLE reports ADD COLUMN {col} {kind}")
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -65,11 +72,13 @@ class FactStore:
                       facts: list[Fact], chunks: list[Chunk], tokens: list[list[str]], parser: int = 0) -> None:
         c = self.conn
         c.execute(
-            "INSERT INTO reports(doc_id,file,path,org,region,year,doc_type,parts,n_lines,lines,parser)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            "INSERT INTO reports(doc_id,file,path,org,region,year,doc_type,parts,n_lines,lines,parser,"
+            "meta_source,warnings,family,tables_found,coverage) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (report.doc_id, report.file, report.path, report.org, report.region, report.year, report.doc_type,
              json.dumps(report.parts, ensure_ascii=False), report.n_lines, json.dumps(lines, ensure_ascii=False),
-             parser),
+             parser, json.dumps({k: v.model_dump() for k, v in report.meta_source.items()}, ensure_ascii=False),
+             json.dumps(report.warnings, ensure_ascii=False), report.family,
+             json.dumps(report.tables_found, ensure_ascii=False), report.coverage),
         )
         c.executemany(
             'INSERT INTO sections(doc_id,idx,path,level,start,"end") VALUES (?,?,?,?,?,?)',
@@ -86,6 +95,45 @@ class FactStore:
         c.executemany("INSERT INTO chunks(chunk_id,doc_id,data,tokens) VALUES (?,?,?,?)",
                       [(ch.chunk_id, ch.doc_id, ch.model_dump_json(), " ".join(tok)) for ch, tok in zip(chunks, tokens, strict=True)])
 
+    def set_metadata(self, doc_id: str, *, org: str | None = None, year: int | None = None,
+                     doc_type: str | None = None, region: str | None = None,
+                     tokenize: Callable[[str], list[str]] | None = None) -> list[Chunk]:
+        """Correct a report's metadata after ingest: its row, and its chunks' metadata and `单位 年度年` heading
+        (re-tokenized with `tokenize` when given). Returns the changed chunks, for the vector store. The field's
+        source becomes `corrected` and the warnings about it go."""
+        report = self.report(doc_id)
+        if report is None:
+            raise KeyError(doc_id)
+        given = {k: v for k, v in (("org", org), ("year", year), ("doc_type", doc_type), ("region", region))
+                 if v is not None}
+        if not given:
+            return []
+        sources = {k: v.model_dump() for k, v in report.meta_source.items()}
+        for fld, value in given.items():
+            sources["kind" if fld == "doc_type" else fld] = {"line": 0, "text": str(value), "confidence": 1.0,
+                                                              "source": "corrected"}
+        warnings = [w for w in report.warnings if not any(w.startswith(_FIELD_ZH[f]) for f in given)]
+        sets = ", ".join(f"{col} = ?" for col in given)
+        with self.transaction():
+            self.conn.execute(f"UPDATE reports SET {sets}, meta_source = ?, warnings = ? WHERE doc_id = ?",
+                              (*given.values(), json.dumps(sources, ensure_ascii=False),
+                               json.dumps(warnings, ensure_ascii=False), doc_id))
+            changed: list[Chunk] = []
+            update: dict[str, Any] = {k: v for k, v in given.items() if k in ("org", "year", "doc_type")}
+            old_head = f"{report.org} {report.year or ''}年"
+            new_head = f"{update.get('org', report.org)} {update.get('year', report.year) or ''}年"
+            for row in self.conn.execute("SELECT chunk_id, data, tokens FROM chunks WHERE doc_id = ?", (doc_id,)).fetchall():
+                if not update:
+                    break
+                chunk = Chunk.model_validate_json(row["data"])
+                text = new_head + chunk.text[len(old_head):] if chunk.text.startswith(old_head) else chunk.text
+                chunk = chunk.model_copy(update={**update, "text": text})
+                tokens = " ".join(tokenize(text)) if tokenize else row["tokens"]
+                self.conn.execute("UPDATE chunks SET data = ?, tokens = ? WHERE chunk_id = ?",
+                                  (chunk.model_dump_json(), tokens, row["chunk_id"]))
+                changed.append(chunk)
+        return changed
+
     def delete_report(self, doc_id: str) -> None:
         for table in ("reports", "sections", "tables", "facts", "chunks"):
             self.conn.execute(f"DELETE FROM {table} WHERE doc_id = ?", (doc_id,))
@@ -95,7 +143,10 @@ class FactStore:
     def _report(row: sqlite3.Row) -> Report:
         return Report(doc_id=row["doc_id"], file=row["file"], path=row["path"] or "", org=row["org"] or "",
                       region=row["region"] or "", year=row["year"], doc_type=row["doc_type"] or "",
-                      parts=json.loads(row["parts"] or "[]"), n_lines=row["n_lines"] or 0)
+                      parts=json.loads(row["parts"] or "[]"), n_lines=row["n_lines"] or 0,
+                      meta_source=json.loads(row["meta_source"] or "{}"), warnings=json.loads(row["warnings"] or "[]"),
+                      family=row["family"] or "", tables_found=json.loads(row["tables_found"] or "[]"),
+                      coverage=row["coverage"])
 
     def reports(self) -> list[Report]:
         rows = self.conn.execute("SELECT * FROM reports ORDER BY year, org, file").fetchall()
@@ -148,5 +199,7 @@ class FactStore:
         return [r[0] for r in self.conn.execute("SELECT chunk_id FROM chunks WHERE doc_id = ?", (doc_id,))]
 
     def version(self) -> tuple[int, str]:
-        row = self.conn.execute("SELECT COUNT(*), COALESCE(MAX(ingested_at),'') || GROUP_CONCAT(doc_id) FROM reports").fetchone()
+        row = self.conn.execute(  # metadata corrected after ingest (set_metadata) changes the version too
+            "SELECT COUNT(*), COALESCE(MAX(ingested_at),'') || GROUP_CONCAT(doc_id || ':' || COALESCE(org,'') || ':'"
+            " || COALESCE(year,'') || ':' || COALESCE(doc_type,'')) FROM reports").fetchone()
         return int(row[0]), str(row[1])

@@ -70,9 +70,8 @@ def parse_title(text: str, kind_words: list[tuple[str, str]]) -> TitleParse | No
     if not word:
         return None
     head = t[: len(t) - len(word)]
-    m = None
-    for m in _YEAR.finditer(head):
-        pass
+    years = list(_YEAR.finditer(head))
+    m = years[-1] if years else None
     pre, mid = (head[: m.start()], head[m.end():]) if m else (head, "")
     year = int(m.group(1)) if m else None
     org = pre if is_name(pre) else mid if is_name(mid) else ""
