@@ -14,7 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from index.org_names import detect_org, detect_year, is_placeholder, region_of
-from index.profiles import doc_kinds, kind_words, load_profiles
+from index.profiles import Profile, doc_kinds, kind_words, load_profiles
 from index.title_lines import Hit, cover_hits, heading_hits, label_hits, title_line_hits
 
 SURE = 0.7  # below this a field is reported as uncertain
@@ -43,9 +43,11 @@ class ReportMeta:
     warnings: list[str] = field(default_factory=list)
 
 
-def detect_parts(lines: list[str]) -> list[str]:
+def detect_parts(lines: list[str], profiles: list[Profile] | None = None) -> list[str]:
     """Kinds of document present, in order; a title only counts when real content follows it."""
-    kinds = [(k.name, re.compile(k.part_pattern)) for k in doc_kinds(load_profiles())]
+    defined = doc_kinds(profiles or load_profiles())
+    kinds = [(k.name, re.compile(k.part_pattern)) for k in defined]
+    implies = {k.name: k.implies for k in defined if k.implies}
     titles: list[tuple[int, str]] = []
     for idx, line in enumerate(lines):
         text = re.sub(r"\s+", "", line)
@@ -62,12 +64,13 @@ def detect_parts(lines: list[str]) -> list[str]:
         after = next((line.strip() for line in lines[idx + 1 : idx + 6] if line.strip()), "")
         if re.fullmatch(r"[（(]?(?:详见|见)附件\S{0,4}[)）]?", after):
             continue  # a reference to an attachment that is not included
-        if len(body) < 40 and pos + 1 < len(titles) and kind != "部门决算":
-            continue  # a table-of-contents line
+        if len(body) < 40 and pos + 1 < len(titles) and kind not in implies.values():
+            continue  # a table-of-contents line (a kind others imply is kept: its tables follow its title)
         if kind not in parts:
             parts.append(kind)
-    if "部门决算表" in parts and "部门决算" not in parts:
-        parts.insert(parts.index("部门决算表"), "部门决算")
+    for part, whole in implies.items():  # 部门决算表 without its 部门决算 title: still a 部门决算
+        if part in parts and whole not in parts:
+            parts.insert(parts.index(part), whole)
     return parts
 
 
@@ -92,8 +95,9 @@ def _first_line(lines: list[str], needle: str) -> int:
 
 
 def detect_metadata(lines: list[str], org: str | None = None, year: int | None = None,
-                    kind: str | None = None) -> ReportMeta:
-    words = kind_words(load_profiles())
+                    kind: str | None = None, profiles: list[Profile] | None = None) -> ReportMeta:
+    profiles = profiles or load_profiles()
+    words = kind_words(profiles)
     cover, cover_end = cover_hits(lines, words)
     hits = cover + label_hits(lines, cover_end) + title_line_hits(lines, words, cover_end) + heading_hits(lines, cover_end)
     sources: dict[str, MetaSource] = {}
@@ -118,9 +122,9 @@ def detect_metadata(lines: list[str], org: str | None = None, year: int | None =
         chosen["year"] = found
         line = _first_line(lines, f"{found}年")
         sources["year"] = MetaSource(line, lines[line - 1].strip() if line else "", 0.5, "frequency")
-    parts = detect_parts(lines)
+    parts = detect_parts(lines, profiles)
     if "kind" not in chosen and parts:
-        first = re.compile(next(k.part_pattern for k in doc_kinds(load_profiles()) if k.name == parts[0]))
+        first = re.compile(next(k.part_pattern for k in doc_kinds(profiles) if k.name == parts[0]))
         line = next((i + 1 for i, t in enumerate(lines) if len(t) <= 60 and first.search(re.sub(r"\s+", "", t))), 0)
         chosen["kind"] = parts[0]
         sources["kind"] = MetaSource(line, lines[line - 1].strip() if line else "", 0.7, "part title")

@@ -20,8 +20,9 @@ _GENERIC = re.compile(r"^(?:区|市|县|本|该|我|全|各|省|镇|街道|乡)"
 _NAME_SUFFIX = _ORG_SUFFIX + "|办事处|人民政府|政府|街道|委|厅|署|部|处|会|社|团|园|镇|乡"
 _NAME_RE = re.compile(rf"^[\u4e00-\u9fa5（）()A-Za-zＸ×]{{2,40}}(?:{_NAME_SUFFIX})$")
 # a name never begins with a preposition or verb: such a segment is a sentence wrapped at a line end
-_NOT_NAME = re.compile(r"^(?:部门|单位|本部门|本单位|区级|市级|县级|主要职能|机构设置|纳入|关于|根据|按照|对|在|从|向|为|是|与|由|经|指导|负责|欢迎)"
-                       r"|[，,。；;：:、“”]")
+_FUNCTION_WORDS = "纳入|关于|根据|依据|按照|指导|负责|欢迎|来到|包括|其中|全部|属于|通过|对于|由于"
+_NOT_NAME = re.compile(rf"^(?:部门|单位|本部门|本单位|区级|市级|县级|主要职能|机构设置|{_FUNCTION_WORDS})|[，,。；;：:、“”]")
+_LEADING_FUNCTION_WORDS = re.compile(rf"^(?:{_FUNCTION_WORDS})+")
 _REGION_ONLY = re.compile(r"^(?:[\u4e00-\u9fa5]{2,3}(?:省|自治区))?(?:[\u4e00-\u9fa5]{2,4}?(?:市|州|盟))?(?:[\u4e00-\u9fa5]{1,3}?(?:区|县|旗))?$")
 _PLACEHOLDER = re.compile(r"[XxＸｘ×]{2,}|某某|[〇○]{2,}|\*{2,}")
 
@@ -49,6 +50,7 @@ def _org_candidates(lines: list[str]) -> Counter[str]:
         for m in _ORG_RE.finditer(text):
             cand = _PREFIX_JUNK.sub("", m.group(0))
             cand = re.sub(r"^(?:\d+|[一二三四五六七八九十]+)[、.]", "", cand)
+            cand = _LEADING_FUNCTION_WORDS.sub("", cand)  # `纳入上海市普陀区财政局…` names 上海市普陀区财政局
             if len(cand) >= 4:
                 found[cand] += weight
     return found

@@ -26,6 +26,7 @@ class DocKind(BaseModel):
     order: int = Field(description="Most specific kind first: a smaller order is tried first")
     part_pattern: str = Field(description="Regex over a space-free short line that starts a part of this kind")
     title_words: list[str] = Field(default_factory=list, description="How a title of this kind ends")
+    implies: str | None = Field(None, description="A part of this kind makes the document also of that kind")
     expects: list[str] = Field(default_factory=lambda: ["*"],
                                description="Table ids a document of this kind holds ('*' = every table of its family)")
 
