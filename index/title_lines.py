@@ -30,7 +30,7 @@ _YEAR = re.compile(r"(20\d{2})年度?")
 _COVER_STOP = re.compile(r"^(?:目录|=====|第[一二三四五六七八九十]+部分.{0,2}$)")
 _LABEL = re.compile(
     r"^(?:预算主管部门|主管部门|预算部门(?:、?单位)?名称|预算部门|部门(?:（单位）|\(单位\))?名称|单位名称|预算单位|"
-    r"填报单位|编制单位|部门|单位)[:：]?"
+    r"填报单位|编制单位|实施单位|部门|单位)(?:[（(]盖章[)）])?[:：]?"
 )
 
 
@@ -140,6 +140,11 @@ def cover_hits(lines: list[str], kind_words: list[tuple[str, str]]) -> tuple[lis
         first = used[0] + 1
         if parsed.org:
             hits.append(Hit("org", parsed.org, first, text, CONF_COVER, "cover"))
+        else:  # `2024年度部门决算` / `上海市普陀区财政局`: the name on a cover line after the title
+            after = next((i for i in title_idx[n:] if is_name(squeeze(lines[i]))), None)
+            if after is not None:
+                hits.append(Hit("org", squeeze(lines[after]), after + 1, lines[after].strip(), CONF_COVER - 0.05,
+                                "cover"))
         if parsed.region:
             hits.append(Hit("region", parsed.region, first, text, CONF_COVER, "cover"))
         if parsed.year:

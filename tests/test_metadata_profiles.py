@@ -35,6 +35,16 @@ def test_cover_spanning_lines_gives_full_name_year_and_kind_with_their_line() ->
     assert meta.warnings == []
 
 
+def test_cover_name_below_the_title_and_a_sealed_label() -> None:
+    meta = detect_metadata(["2024年度部门决算", "江南市北湖区财政局", "二〇二五年九月", "目录"])
+    assert (meta.org, meta.year, meta.doc_type) == ("江南市北湖区财政局", 2024, "部门决算")
+    assert meta.sources["org"].line == 2
+    lines = ["2023年度项目支出绩效自评表", "正文" * 30, "填报单位（盖章）：江南市北湖区文化馆"]
+    meta = detect_metadata(lines)
+    assert (meta.org, meta.doc_type) == ("江南市北湖区文化馆", "项目支出绩效自评表")
+    assert meta.sources["org"].source == "label" and meta.sources["org"].line == 3
+
+
 def test_budget_cover_names_the_region_and_labels_the_department() -> None:
     lines = ["江南市北湖区2026年区级部门预算", "预算主管部门：江南市北湖区文化和旅游局", "===== page 2 =====", "目 录"]
     meta = detect_metadata(lines)
