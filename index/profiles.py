@@ -133,3 +133,13 @@ def kind_words(profiles: list[Profile]) -> list[tuple[str, str]]:
 
 def families_for(profiles: list[Profile], kind: str) -> list[Profile]:
     return [p for p in profiles if kind in p.applies_to and p.tables]
+
+
+def measure_synonyms(profiles: list[Profile]) -> dict[str, list[str]]:
+    """Every family's measure synonyms, merged (canonical measure → the other ways reports write it)."""
+    out: dict[str, list[str]] = {}
+    for prof in profiles:
+        for canon, words in prof.synonyms.items():
+            out.setdefault(canon, [])
+            out[canon] += [w for w in words if w not in out[canon]]
+    return out

@@ -27,6 +27,7 @@ _SPACE = re.compile(r"\s+")
 _LEAD = re.compile(r"^(?:第[一二三四五六七八九十]+部分|附件(?:[一二三四五六七八九十]+|\d{1,2}(?:-\d{1,2})?(?!\d))?[:：]?)")
 _NUMBERED = re.compile(r"^(?:[-•·*]|[一二三四五六七八九十]+[、.．]|\d+(?:-\d+)?[、.．]|[（(][一二三四五六七八九十\d]+[)）])")
 _YEAR = re.compile(r"(20\d{2})年度?")
+_BARE_YEAR = re.compile(r"20\d{2}(?:年度?)?")
 _COVER_STOP = re.compile(r"^(?:目录|=====|第[一二三四五六七八九十]+部分.{0,2}$)")
 _LABEL = re.compile(
     r"^(?:预算主管部门|主管部门|预算部门(?:、?单位)?名称|预算部门|部门(?:（单位）|\(单位\))?名称|单位名称|预算单位|"
@@ -72,6 +73,8 @@ def parse_title(text: str, kind_words: list[tuple[str, str]]) -> TitleParse | No
     head = t[: len(t) - len(word)]
     years = list(_YEAR.finditer(head))
     m = years[-1] if years else None
+    if m is None:  # `上海市普陀区财政局 年度部门决算`: the year printed on a baseline of its own
+        head = re.sub(r"年度?$", "", head)
     pre, mid = (head[: m.start()], head[m.end():]) if m else (head, "")
     year = int(m.group(1)) if m else None
     org = pre if is_name(pre) else mid if is_name(mid) else ""
@@ -131,8 +134,9 @@ def cover_hits(lines: list[str], kind_words: list[tuple[str, str]]) -> tuple[lis
     label_lines = {h.line - 1 for h in labels}
     title_idx = [i for i in block if i not in label_lines]
     hits: list[Hit] = list(labels)
-    for n in range(1, len(title_idx) + 1):
-        used = title_idx[:n]
+    spans = [(a, b) for a in range(len(title_idx)) for b in range(a + 1, len(title_idx) + 1)]
+    for a, n in spans:  # the earliest run of cover lines that reads as a title (a banner line above it is skipped)
+        used = title_idx[a:n]
         parsed = parse_title("".join(lines[i] for i in used), kind_words)
         if parsed is None:
             continue
@@ -147,8 +151,12 @@ def cover_hits(lines: list[str], kind_words: list[tuple[str, str]]) -> tuple[lis
                                 "cover"))
         if parsed.region:
             hits.append(Hit("region", parsed.region, first, text, CONF_COVER, "cover"))
+        year_line = next((i for i in block if _BARE_YEAR.fullmatch(squeeze(lines[i]))), None)
         if parsed.year:
             hits.append(Hit("year", parsed.year, first, text, CONF_COVER, "cover"))
+        elif year_line is not None:
+            year = int(squeeze(lines[year_line])[:4])
+            hits.append(Hit("year", year, year_line + 1, lines[year_line].strip(), CONF_COVER - 0.05, "cover"))
         hits.append(Hit("kind", parsed.kind, first, text, CONF_COVER, "cover"))
         return hits, used[-1] + 1
     return hits, 0

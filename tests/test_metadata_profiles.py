@@ -45,6 +45,18 @@ def test_cover_name_below_the_title_and_a_sealed_label() -> None:
     assert meta.sources["org"].source == "label" and meta.sources["org"].line == 3
 
 
+def test_cover_whose_year_sits_on_its_own_baseline() -> None:
+    meta = detect_metadata(["江南市北湖区财政局 年度部门决算", "2024", "目录"])
+    assert (meta.org, meta.year, meta.doc_type) == ("江南市北湖区财政局", 2024, "部门决算")
+    assert meta.sources["year"].line == 2 and meta.warnings == []
+
+
+def test_a_banner_above_the_cover_is_not_the_org() -> None:
+    meta = detect_metadata(["欢迎来到北湖县政协网站", "北湖县政协办公室", "2023年度部门决算", "发布时间：2024-05-01", "目录"])
+    assert (meta.org, meta.year, meta.doc_type) == ("北湖县政协办公室", 2023, "部门决算")
+    assert meta.sources["org"].line == 2
+
+
 def test_budget_cover_names_the_region_and_labels_the_department() -> None:
     lines = ["江南市北湖区2026年区级部门预算", "预算主管部门：江南市北湖区文化和旅游局", "===== page 2 =====", "目 录"]
     meta = detect_metadata(lines)
