@@ -85,7 +85,8 @@ def _best(hits: list[Hit]) -> tuple[Hit, float] | None:
     for group in by_value.values():
         top = max(group, key=lambda h: h.confidence)
         distinct = len({h.line for h in group})
-        scored.append((min(0.99, top.confidence + 0.02 * (distinct - 1)), -top.line, top))
+        # agreement adds at most 0.04: never enough to lift a source above the next more trusted kind of source
+        scored.append((min(0.99, top.confidence + min(0.04, 0.02 * (distinct - 1))), -top.line, top))
     conf, _, hit = max(scored, key=lambda s: (s[0], s[1]))
     return hit, conf
 

@@ -48,6 +48,7 @@ class TableSpec(BaseModel):
     columns: list[str] = Field(default_factory=list)
     rows: list[str] = Field(default_factory=list)
     totals: list[str] = Field(default_factory=list, description="Sums that must hold inside the table")
+    index_columns: list[str] = Field(default_factory=list, description="Columns that number rows (行次/栏次), not values")
 
     def names(self) -> list[str]:
         return [norm_title(n) for n in [self.name, *self.synonyms]]
@@ -65,17 +66,23 @@ class Profile(BaseModel):
 
     @model_validator(mode="after")
     def _identities_name_tables(self) -> Profile:
-        known = {self.canonical(t) for t in self.tables} | {t.id for t in self.tables}
-        known |= {norm_title(n) for t in self.tables for n in t.names()}
         for ident in self.identities:
-            sides = ident.split("=")
-            if len(sides) != 2:
-                raise ValueError(f"identity {ident!r}: expected one '='")
-            for term in re.split(r"[+\-]", "=".join(sides).replace("=", "+")):
-                table = term.strip().split(".")[0]
-                if "." not in term or norm_title(table) not in known:
-                    raise ValueError(f"identity {ident!r}: {term.strip()!r} does not name a table of this profile")
+            for _sign, table, path in parse_identity(ident):
+                if self.table(table) is None or not path:
+                    raise ValueError(f"identity {ident!r}: {table!r} does not name a table of this profile")
         return self
+
+    def identity_terms(self) -> list[list[tuple[int, TableSpec, list[str]]]]:
+        """Each identity as signed terms (right-hand side negated): Σ sign × cell = 0, cells by table and path."""
+        out = []
+        for ident in self.identities:
+            terms = []
+            for sign, table, path in parse_identity(ident):
+                spec = self.table(table)
+                assert spec is not None  # checked at load
+                terms.append((sign, spec, path))
+            out.append(terms)
+        return out
 
     @staticmethod
     def canonical(table: TableSpec) -> str:
@@ -84,6 +91,19 @@ class Profile(BaseModel):
     def table(self, key: str) -> TableSpec | None:
         k = norm_title(key)
         return next((t for t in self.tables if t.id == key or k in t.names()), None)
+
+
+def parse_identity(text: str) -> list[tuple[int, str, list[str]]]:
+    """`A.本年收入合计 = B.合计.本年收入合计 + C.x` → [(1, A, [本年收入合计]), (-1, B, [合计, 本年收入合计]), (-1, C, [x])]."""
+    sides = text.split("=")
+    if len(sides) != 2:
+        raise ValueError(f"identity {text!r}: expected one '='")
+    out: list[tuple[int, str, list[str]]] = []
+    for side_sign, side in ((1, sides[0]), (-1, sides[1])):
+        for op, term in re.findall(r"([+\-]?)\s*([^+\-]+)", side):
+            table, *path = [p.strip() for p in term.strip().split(".")]
+            out.append((side_sign * (-1 if op == "-" else 1), table, path))
+    return out
 
 
 _QUOTES = re.compile(r"[“”\"'‘’「」『』\s]")

@@ -234,3 +234,12 @@ def test_set_metadata_updates_report_chunks_and_warnings(tmp_path: Path) -> None
     assert tokens[0] == "江南市北湖区财政局"
     with pytest.raises(KeyError):
         store.set_metadata("nope", org="x")
+
+
+def test_identities_are_data_read_as_signed_cell_references() -> None:
+    from index.profiles import parse_identity
+
+    assert parse_identity("甲表.合计.本年收入合计 = 乙表.本年收入合计 + 丙表.x - 丁表.y") == [
+        (1, "甲表", ["合计", "本年收入合计"]), (-1, "乙表", ["本年收入合计"]), (-1, "丙表", ["x"]), (1, "丁表", ["y"])]
+    terms = _profile("final_accounts").identity_terms()
+    assert [(s, t.id, p) for s, t, p in terms[0]] == [(1, "决算01", ["本年收入合计"]), (-1, "决算02", ["合计", "本年收入合计"])]
