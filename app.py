@@ -7,24 +7,22 @@ Run: `python app.py` (settings from `QA_*` env vars: `QA_DATA_DIR`, `QA_APP__POR
 from __future__ import annotations
 
 import json
-import os
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
-os.environ.setdefault("GRADIO_TELEMETRY_ENABLED", "False")
+import core  # noqa: F401  (sets the offline environment before gradio is imported)
 
-import gradio as gr  # noqa: E402  (the env vars above must be set before gradio is imported)
+# isort: split
+import gradio as gr
 
-from qa.answer_models import Answer  # noqa: E402
-from qa.audit import SEVERITY_LABELS  # noqa: E402
-from qa.errors import UserError  # noqa: E402
-from qa.filters import QueryFilters  # noqa: E402
-from qa.present import CSS, answer_markdown, comparison_figure, evidence_html, figures_html, stream_pieces  # noqa: E402
-from qa.service import QAService  # noqa: E402
-from qa.settings import Settings  # noqa: E402
+from core.errors import UserError
+from core.settings import Settings
+from qa.answer_models import Answer
+from qa.audit import SEVERITY_LABELS
+from qa.filters import QueryFilters
+from qa.present import CSS, answer_markdown, comparison_figure, evidence_html, figures_html, stream_pieces
+from qa.service import QAService
 
 EXAMPLES = [
     "2021年醴陵市网格化中心的会议费是多少？",

@@ -40,7 +40,7 @@ def main() -> int:
         port = free_port()
         env = dict(os.environ, QA_DATA_DIR=tmp, QA_APP__PORT=str(port), HF_HUB_OFFLINE="1")
         t0 = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "qa.cli", "ingest", str(ROOT / "data/reports")], env=env, check=True,
+        subprocess.run([sys.executable, "-m", "cli.main", "ingest", str(ROOT / "data/reports")], env=env, check=True,
                        capture_output=True)
         ingested = time.perf_counter() - t0
         app = subprocess.Popen([sys.executable, str(ROOT / "app.py")], env=env, cwd=ROOT,

@@ -18,7 +18,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         env = dict(os.environ, QA_DATA_DIR=tmp, HF_HUB_OFFLINE="1")
         t0 = time.perf_counter()
-        out = subprocess.run([sys.executable, "-m", "qa.cli", "ingest", str(ROOT / "data/reports"), "--json"],
+        out = subprocess.run([sys.executable, "-m", "cli.main", "ingest", str(ROOT / "data/reports"), "--json"],
                              env=env, capture_output=True, text=True, check=False)
         seconds = time.perf_counter() - t0
     if out.returncode != 0:

@@ -26,11 +26,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+from core.settings import Settings  # noqa: E402
 from eval.retrieval import gold_ranks, retrieval_items, summarize  # noqa: E402  (after sys.path)
 from eval.runner import load_dataset, report_texts  # noqa: E402
-from index.ingest import Ingestor, Stores, expand_paths  # noqa: E402
+from index.ingest import Ingestor, expand_paths  # noqa: E402
 from qa.search import Searcher  # noqa: E402
-from qa.settings import Settings  # noqa: E402
+from stores import Stores  # noqa: E402
 
 REPORTS = ROOT / "data" / "reports"
 MODES = ("bm25", "dense", "labels", "hybrid")

@@ -14,8 +14,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from core.figures import Figure, extract_figures
+from eval.report import bar_chart, confusion_chart
 from qa.answer_models import Citation
-from qa.figures import Figure, extract_figures
 from qa.verify import Verifier
 
 CLASSES = ("digit_swap", "unit", "other_report", "wrong_share", "invented")
@@ -144,8 +145,6 @@ def run_planted(items: list[dict[str, Any]], out: Path, asker: Any) -> dict[str,
     }
     (out / "results.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
     (out / "metrics.json").write_text(json.dumps(metrics, ensure_ascii=False, indent=2), encoding="utf-8")
-    from eval.report import bar_chart, confusion_chart
-
     confusion_chart(out / "verifier_confusion.png", {k: dict(v) for k, v in matrix.items()})
     bar_chart(out / "verifier_recall.png", dict(recall), "verifier recall by planted class")
     lines = ["# 核验器评测 / verifier eval", "", "| 指标 | 值 |", "|---|---|"]

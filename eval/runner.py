@@ -11,9 +11,11 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from core.errors import UserError
+from eval.planted import run_planted
+from eval.report import write_report
 from eval.retrieval import retrieval_metrics
 from eval.scorers import gold_refuses, score_item
-from qa.errors import UserError
 
 
 def load_dataset(path: Path) -> list[dict[str, Any]]:
@@ -91,8 +93,6 @@ def retrieval_recall(items: list[dict[str, Any]], asker: Any, texts: dict[str, s
 def run(dataset: Path, out: Path, asker: Any, engine: str = "auto", progress: Any = None) -> dict[str, Any]:
     items = load_dataset(dataset)
     if items and "mutations" in items[0]:
-        from eval.planted import run_planted
-
         return run_planted(items, out, asker)
     texts = report_texts(asker.stores)
     out.mkdir(parents=True, exist_ok=True)
@@ -114,8 +114,6 @@ def run(dataset: Path, out: Path, asker: Any, engine: str = "auto", progress: An
     metrics.update({"dataset": str(dataset), "engine": engine})
     (out / "results.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
     (out / "metrics.json").write_text(json.dumps(metrics, ensure_ascii=False, indent=2), encoding="utf-8")
-    from eval.report import write_report
-
     write_report(out, metrics, rows, latencies)
     return metrics
 

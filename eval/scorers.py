@@ -14,8 +14,8 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from qa.figures import extract_figures
-from qa.numbers import half_unit, to_base
+from core.figures import extract_figures
+from core.numbers import half_unit, to_base
 
 REFUSAL_TYPES = {"unanswerable"}
 

@@ -3,8 +3,8 @@ each table becomes chunks of rows with its title and header repeated. Ids are st
 
 from __future__ import annotations
 
+from core.models import Chunk, Report, Section, TableModel
 from index.sections import section_at
-from qa.models import Chunk, Report, Section, TableModel
 
 
 def _table_chunks(report: Report, table: TableModel, rows_per_chunk: int) -> list[Chunk]:

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from index.lexicon import SYNONYMS, new_tokenizer, tokenize
+from core.aliases import org_aliases
+from core.lexicon import SYNONYMS, new_tokenizer, tokenize
+from core.models import Chunk, Fact
 from index.parse import ParsedReport
-from qa.filters import org_aliases
-from qa.models import Chunk, Fact
 
 ASK = ["是多少", "是多少？", "有多少", "多少万元", "多少钱", "的金额", "", "情况", "是多少万元？"]
 TOPIC_ASK = ["是什么", "有哪些", "情况", "的内容", "怎么样", ""]

@@ -19,8 +19,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from core.lexicon import DOMAIN_TERMS, SYNONYMS, add_terms, new_tokenizer, tokenize
 from index.embed_pairs import Pair, build_pairs
-from index.lexicon import DOMAIN_TERMS, SYNONYMS, add_terms, new_tokenizer, tokenize
 from index.parse import ParsedReport, parse_file
 
 MODEL_NAME = "budget-static-zh"

@@ -8,17 +8,16 @@ so a failure half-way rolls back SQLite and removes the vectors just added: ever
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from index.embedder import Embedder, SentenceTransformerEmbedder
-from index.factstore import FactStore
-from index.lexicon import tokenize
+from core.errors import UserError
+from core.lexicon import tokenize
+from index.org_names import region_of
 from index.parse import PARSER_VERSION, ParsedReport, parse_file
-from index.vectorstore import ChromaStore
-from qa.errors import UserError
-from qa.settings import Settings
+from stores import Stores
 
 
 @dataclass
@@ -37,35 +36,6 @@ class IngestResult:
     tables_found: list[str] = field(default_factory=list)  # canonical names (index/profiles/)
     coverage: float | None = None  # share of numeric tokens that became facts
     warnings: list[str] = field(default_factory=list)  # metadata unsure, tables missing, reader problems …
-
-
-@dataclass
-class Stores:
-    """The stores of one data directory, opened lazily (the embedding model loads only when needed)."""
-
-    settings: Settings
-    _facts: FactStore | None = None
-    _vectors: ChromaStore | None = None
-    _embedder: Embedder | None = None
-    extra: dict[str, object] = field(default_factory=dict)
-
-    @property
-    def facts(self) -> FactStore:
-        if self._facts is None:
-            self._facts = FactStore(self.settings.sqlite_path)
-        return self._facts
-
-    @property
-    def vectors(self) -> ChromaStore:
-        if self._vectors is None:
-            self._vectors = ChromaStore(self.settings)
-        return self._vectors
-
-    @property
-    def embedder(self) -> Embedder:
-        if self._embedder is None:
-            self._embedder = SentenceTransformerEmbedder(self.settings.embedder)
-        return self._embedder
 
 
 def expand_paths(paths: Iterable[Path]) -> list[Path]:
@@ -90,8 +60,6 @@ class Ingestor:
 
     def ingest_file(self, path: Path, org: str | None = None, year: int | None = None,
                     kind: str | None = None) -> IngestResult:
-        import time
-
         t0 = time.perf_counter()
         try:
             parsed = self.parse(path, org, year, kind)
@@ -154,8 +122,6 @@ class Ingestor:
                      region: str | None = None) -> int:
         """Correct a report's metadata after ingest: SQLite (report, chunks and their tokens) and the vectors of
         the chunks whose heading changed (re-embedded, upserted with the new metadata). Returns chunks changed."""
-        from index.org_names import region_of
-
         if org is not None and region is None:
             region = region_of(org)
         chunks = self.stores.facts.set_metadata(doc_id, org=org, year=year, doc_type=doc_type, region=region,

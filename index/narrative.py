@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from qa.numbers import NUMBER_RE, decimals_of, to_decimal, unit_of_match
+from core.numbers import NUMBER_RE, decimals_of, to_decimal, unit_of_match
 
 _NOT_FIGURES = [
     re.compile(r"\d{4}\s*年(?:度|\d{1,2}\s*月(?:\d{1,2}\s*日)?|\d{1,2}\s*月份)?"),  # years and dates

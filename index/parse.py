@@ -7,15 +7,15 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from core.models import Chunk, Fact, FieldSource, Report, Section, TableModel
+from core.normalize import NormLine, normalize_line
 from index.blocks import Cell, caption_for, find_blocks
 from index.chunks import make_chunks
 from index.metadata import detect_metadata
 from index.narrative import decimals_for, line_figures
-from index.normalize import NormLine, normalize_line
 from index.readers import RawDocument, read_document
 from index.sections import build_sections, section_at
 from index.table_facts import ParsedTable, parse_table
-from qa.models import Chunk, Fact, FieldSource, Report, Section, TableModel
 
 # Bump when parsing or chunking changes what a report yields: reports stored by an older parser are re-parsed on
 # the next `qa ingest` instead of being skipped as already indexed.

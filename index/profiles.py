@@ -16,7 +16,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
-from qa.errors import UserError
+from core.errors import UserError
 
 PROFILE_DIR = Path(__file__).with_name("profiles")
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from qa.errors import BadReportError
+from core.errors import BadReportError
 
 SUPPORTED = {".txt", ".md", ".docx", ".pdf", ".xlsx"}
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from qa.models import Section
+from core.models import Section
 
 _CN = "〇零一二三四五六七八九十百"
 _PATTERNS: list[tuple[int, str, re.Pattern[str]]] = [

@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from core.numbers import parse_cell
 from index.blocks import Block, Caption, Cell
-from qa.numbers import parse_cell
 
 DASHES = {"——", "—", "-", "--", "/", "－", "…", "……"}
 _CODE = re.compile(r"^\d{3}(?:\d{2}){0,2}$")

@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from core.models import TableModel
 from index.org_names import is_name
 from index.profiles import DocKind, Profile, TableSpec, doc_kinds, families_for, norm_title
-from qa.models import TableModel
 
 _NUMBERED = re.compile(r"^(?:[-•·*]|[一二三四五六七八九十]+[、.．]|\d+(?:-\d+)?[、.．]|[（(][一二三四五六七八九十\d]+[)）]|附件)")
 _YEAR_TAIL = re.compile(r"20\d{2}年度?$")

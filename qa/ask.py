@@ -9,56 +9,43 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from core.errors import UserError
+from core.models import Fact, Report
 from qa.answer_models import REFUSAL, Answer, Citation
-from qa.audit import audit_report, notes_for
+from qa.audit import Finding, audit_report, notes_for
+from qa.contracts import AnswerEngine
 from qa.crossreport import compare, per_head, two_measures
-from qa.errors import UserError
 from qa.extractive import extract
 from qa.filters import QueryFilters
-from qa.models import Fact, Report
+from qa.search import Hit, Searcher
 from qa.structured import Draft, StructuredEngine
 from qa.understand import Question, parse_question
 from qa.verify import Verifier
+from stores import Stores
 
 ENGINES = ("auto", "structured", "llm", "extractive")
 
 
 class Asker:
-    def __init__(self, stores: Any, llm: Any = None) -> None:
+    def __init__(self, stores: Stores, llm: AnswerEngine | None = None) -> None:
         self.stores = stores
-        self.llm = llm  # qa.llm.LLMEngine or None
-        self._facts: dict[str, list[Fact]] = {}
-        self._lines: dict[str, list[str]] = {}
-        self._searcher: Any = None
-        self._findings: dict[str, list[Any]] = {}
+        self.llm = llm
+        self._searcher = Searcher(stores)
 
-    # -- data access (cached per doc) -----------------------------------------------------------------
+    # -- data access: the stores' one fact repository (bounded, invalidated when a report is rewritten) ----
     def facts(self, doc_ids: list[str]) -> list[Fact]:
-        out: list[Fact] = []
-        for d in doc_ids:
-            if d not in self._facts:
-                self._facts[d] = self.stores.facts.facts([d])
-            out += self._facts[d]
-        return out
+        return self.stores.repository.facts(doc_ids)
 
     def lines(self, doc_id: str) -> list[str]:
-        if doc_id not in self._lines:
-            self._lines[doc_id] = self.stores.facts.lines(doc_id)
-        return self._lines[doc_id]
+        return self.stores.repository.lines(doc_id)
 
-    def searcher(self) -> Any:
-        if self._searcher is None:
-            from qa.search import Searcher
-
-            self._searcher = Searcher(self.stores)
+    def searcher(self) -> Searcher:
         return self._searcher
 
     # -- the entry point --------------------------------------------------------------------------------
     def forget(self, doc_id: str) -> None:
-        """Drop a removed report's cached facts and lines (ids are content hashes, so new reports never collide)."""
-        self._facts.pop(doc_id, None)
-        self._lines.pop(doc_id, None)
-        self._findings.pop(doc_id, None)
+        """Drop a removed report's cached facts, lines and findings at once (the repository would on its next look)."""
+        self.stores.repository.forget(doc_id)
 
     def ask(self, question: str, history: list[dict[str, str]] | None = None, engine: str = "auto",
             filters: QueryFilters | None = None) -> Answer:
@@ -132,15 +119,18 @@ class Asker:
         return Answer(question=q.text, answer=text, has_answer=True, engine=engine, citations=citations,
                       figures=report.figures, audit=notes, filters=describe(q))
 
-    def findings(self, doc_id: str) -> list[Any]:
-        """The audit findings of one report (computed once), so answers can mention those they touch."""
-        if doc_id not in self._findings:
+    def findings(self, doc_id: str) -> list[Finding]:
+        """The audit findings of one report (computed once per version of it), so answers can mention those
+        they touch."""
+        def run() -> list[Finding]:
             report = self.stores.facts.report(doc_id)
-            self._findings[doc_id] = audit_report(report, self.facts([doc_id]), self.lines(doc_id),
-                                                  self.stores.facts.tables(doc_id)) if report else []
-        return self._findings[doc_id]
+            return audit_report(report, self.facts([doc_id]), self.lines(doc_id),
+                                self.stores.facts.tables(doc_id)) if report else []
 
-    def retrieve(self, q: Question, scope: list[Report], k: int = 8) -> list[Any]:
+        found: list[Finding] = self.stores.repository.derived(doc_id, "findings", run)
+        return found
+
+    def retrieve(self, q: Question, scope: list[Report], k: int = 8) -> list[Hit]:
         filters = QueryFilters(orgs=sorted({r.org for r in scope}), years=sorted({r.year for r in scope if r.year}))
         hits, _ = self.searcher().search(q.text, k=k, filters=filters)
         return [h for h in hits if h.chunk.doc_id in {r.doc_id for r in scope}]

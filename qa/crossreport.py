@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from qa.models import Fact, Report
-from qa.numbers import fmt
+from core.dimensions import fact_dimension
+from core.models import Fact, Report
+from core.numbers import fmt
 from qa.resolve import want_dimension
 from qa.structured import StructuredEngine, shown, what
 from qa.understand import Question
-from qa.verify import fact_dimension
 
 
 def _money(base: Decimal, unit: str) -> str:

@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from core.errors import UserError
 from qa.answer_models import VERDICT_LABELS, Answer
-from qa.errors import UserError
 
 FORMATS = (".md", ".docx", ".xlsx", ".json")
 

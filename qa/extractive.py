@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import re
 
-from index.lexicon import expand_query, tokenize
+from core.lexicon import expand_query, tokenize
+from core.models import Report
 from qa.answer_models import Citation
-from qa.models import Report
 from qa.search import Hit
 
 _WEAK = {"单位", "中心", "网格化", "网格", "管理", "服务", "情况", "哪些", "主要", "什么", "为什么", "年度"}

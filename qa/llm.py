@@ -8,12 +8,12 @@ from __future__ import annotations
 import os
 import re
 from abc import ABC, abstractmethod
-from typing import Any
 
+from core.models import Report
+from core.settings import Settings
 from qa.answer_models import REFUSAL, Answer, AuditNote, Citation
-from qa.models import Report
+from qa.contracts import Evidence
 from qa.prompts import render
-from qa.settings import Settings
 from qa.understand import Question
 from qa.verify import Verifier
 
@@ -48,7 +48,7 @@ class LLMEngine:
         self.backend = backend
         self.k = k
 
-    def context(self, q: Question, scope: list[Report], asker: Any) -> tuple[str, list[Citation]]:
+    def context(self, q: Question, scope: list[Report], asker: Evidence) -> tuple[str, list[Citation]]:
         hits = asker.retrieve(q, scope, k=self.k)
         reports = {r.doc_id: r for r in scope}
         blocks, cits = [], []
@@ -61,7 +61,7 @@ class LLMEngine:
                                  table=c.table_id or None, quote="\n".join(lines[c.start - 1:c.end]).strip(), line=c.start))
         return "\n\n".join(blocks), cits
 
-    def answer(self, q: Question, scope: list[Report], asker: Any) -> Answer:
+    def answer(self, q: Question, scope: list[Report], asker: Evidence) -> Answer:
         context, cits = self.context(q, scope, asker)
         text = self.backend.complete(render("answer", question=q.text, context=context, refusal=REFUSAL)).strip()
         if text.startswith(REFUSAL):

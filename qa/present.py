@@ -9,8 +9,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from core.models import TableModel
 from qa.answer_models import VERDICT_LABELS, Answer, Citation, FigureCheck
-from qa.models import TableModel
 
 VERDICT_CLASS = {"matched": "v-ok", "derived": "v-calc", "mismatch": "v-bad", "unsupported": "v-none"}
 

@@ -7,7 +7,7 @@ import string
 from functools import cache
 from pathlib import Path
 
-from qa.errors import UserError
+from core.errors import UserError
 
 PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
 EXPECTED = {

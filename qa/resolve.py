@@ -12,9 +12,9 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from index.lexicon import tokenize
-from qa.models import Fact
-from qa.verify import fact_dimension
+from core.dimensions import fact_dimension
+from core.lexicon import tokenize
+from core.models import Fact
 
 QUALIFIERS = ["财政拨款", "一般公共预算", "政府性基金", "国有资本", "年初", "预算", "上年", "全年", "其他", "小微",
               "中小企业", "货物", "服务", "工程", "日常", "项目", "基本", "机关", "人员", "公用", "商品", "合同",

@@ -8,12 +8,12 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from index.ingest import Stores
-from index.lexicon import expand_query, tokenize
-from qa.errors import UserError
+from core.errors import UserError
+from core.models import Chunk, Fact
 from qa.filters import QueryFilters, parse_filters, strip_filter_words
-from qa.models import Chunk
-from qa.understand import detect_intent
+from qa.resolve import budget_of, rank_facts, want_dimension
+from qa.understand import detect_intent, parse_question
+from stores import Stores
 
 MODES = ("hybrid", "dense", "bm25", "labels")
 TEXT_BONUS = 0.05
@@ -42,70 +42,22 @@ class Hit:
 
 
 class Searcher:
+    """Hybrid search over the shared stores: the keyword index and fact repository are the stores' own, so every
+    reader sees the same, current data."""
+
     def __init__(self, stores: Stores) -> None:
         self.stores = stores
-        self._bm25: Any = None
-        self._bm25_version: tuple[int, str] | None = None
-        self._chunks: list[Chunk] = []
-        self._labels: Any = None
-        self._fact_cache: dict[str, list[Any]] = {}
-        self._doc_chunks: dict[str, list[Chunk]] = {}
 
     def _keyword_index(self) -> None:
-        version = self.stores.facts.version()
-        if self._bm25 is not None and version == self._bm25_version:
-            return
-        import bm25s
-
-        rows = self.stores.facts.chunks()
-        self._chunks = [c for c, _ in rows]
-        corpus = [toks or ["∅"] for _, toks in rows]
-        retriever = bm25s.BM25()
-        if corpus:
-            retriever.index(corpus, show_progress=False)
-        self._bm25, self._bm25_version = retriever, version
-        self._labels = None
-        self._fact_cache = {}
-        self._doc_chunks = {}
-        for c in self._chunks:
-            self._doc_chunks.setdefault(c.doc_id, []).append(c)
-
-    def _label_index(self) -> None:
-        """bm25 over each chunk's figure labels (row label, column, the phrase a figure measures): ranks the
-        passages that *state* a measure's figure above those that merely mention its name."""
-        self._keyword_index()
-        if self._labels is not None:
-            return
-        import bm25s
-
-        facts_by_doc: dict[str, list[Any]] = {}
-        for f in self.stores.facts.facts():
-            facts_by_doc.setdefault(f.doc_id, []).append(f)
-        corpus = []
-        for c in self._chunks:
-            labels = []
-            for f in facts_by_doc.get(c.doc_id, []):
-                if not c.start <= f.line <= c.end or (c.table_id and f.table_id != c.table_id):
-                    continue
-                if c.table_id and f.row_label and f.row_label not in c.text:
-                    continue
-                labels += [f.row_label, f.column, f.phrase]
-            corpus.append(tokenize(" ".join(x for x in labels if x)) or ["∅"])
-        self._labels = bm25s.BM25()
-        if corpus:
-            self._labels.index(corpus, show_progress=False)
+        self.stores.keyword.refresh()
 
     def labels(self, query: str, allowed: set[str] | None, n: int) -> list[Chunk]:
-        self._label_index()
-        return self._lexical(self._labels, query, allowed, n)
+        return self.stores.keyword.labels(query, allowed, n)
 
     def figures(self, question: str, allowed: set[str] | None, n: int) -> list[Chunk]:
         """The passages holding the facts the structured engine would answer from: the question's measure (and
         its second measure or denominator) resolved against each report's facts, each chunk ranked by its best
         fact. Falls back to the label ranking when the question names no measure."""
-        from qa.resolve import budget_of, rank_facts, want_dimension
-        from qa.understand import parse_question
-
         self._keyword_index()  # the chunks by report; the label index is built only if the fallback needs it
         reports = [r for r in self.stores.facts.reports() if allowed is None or r.doc_id in allowed]
         q = parse_question(question, reports)
@@ -130,43 +82,23 @@ class Searcher:
                         score = scored.score + (TEXT_BONUS if scored.fact.kind == "text" else 0.0)
                         for c in self._chunks_at(scored.fact):
                             best_of[c.chunk_id] = max(best_of.get(c.chunk_id, 0.0), score)
-        by_id = {c.chunk_id: c for c in self._chunks}
+        by_id = self.stores.keyword.by_id
         order = sorted(best_of, key=lambda cid: -best_of[cid])
         return [by_id[cid] for cid in order if best_of[cid] > 0.3][:n]
 
-    def _facts_of(self, doc_id: str) -> list[Any]:
-        if doc_id not in self._fact_cache:
-            self._fact_cache[doc_id] = self.stores.facts.facts([doc_id])
-        return self._fact_cache[doc_id]
+    def _facts_of(self, doc_id: str) -> list[Fact]:
+        return self.stores.repository.facts([doc_id])
 
-    def _chunks_at(self, fact: Any) -> list[Chunk]:
-        return [c for c in self._doc_chunks.get(fact.doc_id, []) if c.start <= fact.line <= c.end
+    def _chunks_at(self, fact: Fact) -> list[Chunk]:
+        return [c for c in self.stores.keyword.by_doc.get(fact.doc_id, []) if c.start <= fact.line <= c.end
                 and (not c.table_id or c.table_id == fact.table_id)]
 
     def bm25(self, query: str, allowed: set[str] | None, n: int) -> list[Chunk]:
-        self._keyword_index()
-        return self._lexical(self._bm25, query, allowed, n)
-
-    def _lexical(self, index: Any, query: str, allowed: set[str] | None, n: int) -> list[Chunk]:
-        if not self._chunks:
-            return []
-        toks = tokenize(expand_query(query))
-        if not toks:
-            return []
-        docs, scores = index.retrieve([toks], k=len(self._chunks), show_progress=False)
-        out = []
-        for idx, score in zip(docs[0], scores[0], strict=True):
-            chunk = self._chunks[int(idx)]
-            if score <= 0 or (allowed is not None and chunk.doc_id not in allowed):
-                continue
-            out.append(chunk)
-            if len(out) >= n:
-                break
-        return out
+        return self.stores.keyword.bm25(query, allowed, n)
 
     def dense(self, query: str, allowed: set[str] | None, n: int) -> list[Chunk]:
         self._keyword_index()
-        by_id = {c.chunk_id: c for c in self._chunks}
+        by_id = self.stores.keyword.by_id
         where = {"doc_id": {"$in": sorted(allowed)}} if allowed else None
         if allowed is not None and not allowed:
             return []

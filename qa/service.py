@@ -15,11 +15,23 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from core.dimensions import fact_dimension
+from core.errors import UserError
+from core.models import Fact, Report, TableModel
+from core.settings import Settings
+from index.ingest import Ingestor, IngestResult
 from qa.answer_models import Answer
-from qa.errors import UserError
+from qa.ask import Asker
+from qa.audit import Finding, ordered
+from qa.audit.export import export_findings
+from qa.contracts import AnswerEngine
+from qa.export import FORMATS, export_answer
 from qa.filters import QueryFilters
-from qa.models import Fact, Report
-from qa.settings import Settings
+from qa.llm import llm_from_settings
+from qa.resolve import want_dimension
+from qa.structured import Draft, StructuredEngine, shown, what
+from qa.understand import Question, canonical
+from stores import Stores
 
 
 class ReadWriteLock:
@@ -74,11 +86,8 @@ class MeasureRow:
 
 
 class QAService:
-    def __init__(self, settings: Settings | None = None, stores: Any = None, llm: Any = None) -> None:
-        from index.ingest import Stores
-        from qa.ask import Asker
-        from qa.llm import llm_from_settings
-
+    def __init__(self, settings: Settings | None = None, stores: Stores | None = None,
+                 llm: AnswerEngine | None = None) -> None:
         self.settings = settings or Settings()
         self.stores = stores or Stores(self.settings)
         self.asker = Asker(self.stores, llm if llm is not None else llm_from_settings(self.settings))
@@ -89,7 +98,7 @@ class QAService:
         """Load the embedding model and the keyword index before the first user waits for them."""
         with self.lock.read():
             self.stores.embedder.embed_query("预热")
-            self.asker.searcher()._keyword_index()
+            self.stores.keyword.refresh()
 
     # -- what the user sees about the system ----------------------------------------------------------
     def status(self) -> dict[str, str]:
@@ -118,7 +127,7 @@ class QAService:
         with self.lock.read():
             return self.asker.ask(question, history, engine or self.settings.app.engine, filters)
 
-    def tables_of(self, doc_id: str) -> list[Any]:
+    def tables_of(self, doc_id: str) -> list[TableModel]:
         with self.lock.read():
             return self.stores.facts.tables(doc_id)
 
@@ -127,10 +136,9 @@ class QAService:
             return self.asker.lines(doc_id)
 
     # -- the report library -------------------------------------------------------------------------------
-    def ingest(self, paths: list[Path], on_progress: Callable[[Any, int, int], None] | None = None) -> list[Any]:
+    def ingest(self, paths: list[Path], on_progress: Callable[[IngestResult, int, int], None] | None = None
+               ) -> list[IngestResult]:
         """Ingest files; a bad file is reported in its result and the others still go in."""
-        from index.ingest import Ingestor
-
         with self._ingest_lock:
             # one file at a time under the write lock: a question waits at most for one file's ingestion
             results = []
@@ -144,8 +152,6 @@ class QAService:
             return results
 
     def remove(self, doc_id: str) -> Report:
-        from index.ingest import Ingestor
-
         with self.lock.write():
             report = self.stores.facts.report(doc_id)
             if report is None:
@@ -157,11 +163,6 @@ class QAService:
     # -- comparison view ----------------------------------------------------------------------------------
     def measure_rows(self, measure: str) -> list[MeasureRow]:
         """A measure (本年支出合计, 三公经费 …) in every report, and in the previous-year columns they print."""
-        from qa.resolve import want_dimension
-        from qa.structured import Draft, StructuredEngine, shown, what
-        from qa.understand import Question, canonical
-        from qa.verify import fact_dimension
-
         measure = measure.strip()
         if not measure:
             raise UserError("请选择或输入一个指标 / no measure given", "例如：本年支出合计、三公经费、项目支出")
@@ -187,16 +188,12 @@ class QAService:
         return rows
 
     # -- report audit ---------------------------------------------------------------------------------------
-    def findings(self, orgs: list[str] | None = None, severities: list[str] | None = None) -> list[Any]:
-        from qa.audit import ordered
-
+    def findings(self, orgs: list[str] | None = None, severities: list[str] | None = None) -> list[Finding]:
         with self.lock.read():  # the Asker audits each report once and keeps it for answers' notes too
             found = ordered([f for r in self.stores.facts.reports() for f in self.asker.findings(r.doc_id)])
         return [f for f in found if (not orgs or f.org in orgs) and (not severities or f.severity in severities)]
 
-    def export_findings(self, findings: list[Any], fmt: str) -> Path:
-        from qa.audit_export import export_findings
-
+    def export_findings(self, findings: list[Finding], fmt: str) -> Path:
         if not findings:
             raise UserError("没有可导出的核查结果 / nothing to export", "先运行核查或放宽筛选")
         folder = Path(tempfile.mkdtemp(prefix="qa-audit-"))
@@ -204,8 +201,6 @@ class QAService:
 
     # -- export ---------------------------------------------------------------------------------------------
     def export(self, answers: list[Answer], fmt: str) -> Path:
-        from qa.export import FORMATS, export_answer
-
         suffix = fmt if fmt.startswith(".") else f".{fmt}"
         if suffix not in FORMATS:
             raise UserError(f"不支持的导出格式 {fmt} / unsupported format", f"可选：{', '.join(FORMATS)}")

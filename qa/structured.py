@@ -8,12 +8,12 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from core.dimensions import fact_dimension
+from core.models import Fact, Report
+from core.numbers import fmt
 from qa.answer_models import REFUSAL, AuditNote, Citation
-from qa.models import Fact, Report
-from qa.numbers import fmt
 from qa.resolve import COUNT_UNITS, Scored, best, budget_of, conflicting, label_of, rank_facts, want_dimension
 from qa.understand import Question
-from qa.verify import fact_dimension
 
 RATE_TOL_PP = Decimal("0.005")  # 0.5 percentage points, as a ratio
 _RATE_COLUMN = {"completion": r"执行率|完成率", "share": r"占比|比重|比例", "growth": r"增长率|增幅|增减率"}

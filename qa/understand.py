@@ -7,9 +7,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from index.lexicon import SYNONYMS
-from qa.filters import alias_table, parse_filters
-from qa.models import Report
+from core.aliases import alias_table
+from core.lexicon import SYNONYMS
+from core.models import Report
+from qa.filters import parse_filters
 
 Intent = str  # lookup|share|growth|execution|sum|diff|rank_max|rank_min|compare|convert|per_head|text
 

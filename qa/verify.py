@@ -15,10 +15,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from core.dimensions import fact_dimension
+from core.figures import Figure, extract_figures
+from core.models import Fact
+from core.numbers import fmt, half_unit
 from qa.answer_models import Citation, FigureCheck, VerificationReport
-from qa.figures import Figure, extract_figures
-from qa.models import Fact
-from qa.numbers import fmt, half_unit, to_base
 
 _MARKER = re.compile(r"\[(\d+)\]")
 _SENTENCE_END = re.compile(r"[。；;！？!?\n]")
@@ -32,15 +33,6 @@ class Operand:
     base: Decimal
     dim: str
     fact: Fact
-
-
-def fact_dimension(fact: Fact) -> tuple[Decimal, str]:
-    base, unit = to_base(fact.value, fact.unit)
-    if unit == "元":
-        return base, "money"
-    if unit == "ratio":
-        return base, "ratio"
-    return base, {"名": "人", "": "plain"}.get(unit, unit)
 
 
 def fact_label(fact: Fact) -> str:

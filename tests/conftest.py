@@ -31,8 +31,9 @@ def parsed():
 @pytest.fixture(scope="session")
 def ingested(tmp_path_factory):
     """A data dir with the five reports ingested through the real pipeline (real model, real Chroma)."""
-    from index.ingest import Ingestor, Stores
-    from qa.settings import Settings
+    from core.settings import Settings
+    from index.ingest import Ingestor
+    from stores import Stores
 
     settings = Settings(data_dir=tmp_path_factory.mktemp("qa-data"))
     stores = Stores(settings)
@@ -96,7 +97,7 @@ def app_data(tmp_path_factory):
 
     data = tmp_path_factory.mktemp("app") / "data"
     env = os.environ | {"QA_DATA_DIR": str(data)}
-    subprocess.run([sys.executable, "-m", "qa.cli", "ingest", str(REPORTS)], cwd=ROOT, env=env, check=True,
+    subprocess.run([sys.executable, "-m", "cli.main", "ingest", str(REPORTS)], cwd=ROOT, env=env, check=True,
                    capture_output=True)
     return data
 

@@ -1,0 +1,72 @@
+"""The `qa` command line: every subcommand, its arguments and help text (Chinese / English). The commands
+themselves live in `cli.main`, keyed by subcommand name."""
+
+from __future__ import annotations
+
+import argparse
+
+ENGINE_CHOICES = ["auto", "structured", "llm", "extractive"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="qa", description="预决算报告问答 / grounded QA over budget reports")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("ingest", help="导入报告文件或目录 / ingest files or folders")
+    p.add_argument("paths", nargs="+")
+    p.add_argument("--org", help="覆盖识别出的单位 / override the detected 单位")
+    p.add_argument("--year", type=int, help="覆盖识别出的年度 / override the detected year")
+    p.add_argument("--kind", help="覆盖识别出的文档类型 / override the detected kind (部门决算, 部门预算 …)")
+    p.add_argument("--json", action="store_true")
+    p = sub.add_parser("docs", help="已导入的报告 / ingested reports")
+    p.add_argument("--set", nargs="+", metavar=("DOC_ID", "FIELD=VALUE"),
+                   help="更正元数据 / correct metadata: DOC_ID org=… year=… kind=… region=…")
+    p.add_argument("--json", action="store_true")
+    p = sub.add_parser("facts", help="事实（数字）及位置 / facts with locations")
+    p.add_argument("--org")
+    p.add_argument("--year", type=int)
+    p.add_argument("--table")
+    p.add_argument("--json", action="store_true")
+    p = sub.add_parser("search", help="检索 / hybrid search")
+    p.add_argument("query")
+    p.add_argument("-k", type=int, default=10)
+    p.add_argument("--mode", default="hybrid", choices=["hybrid", "dense", "bm25", "labels"])
+    p.add_argument("--json", action="store_true")
+    p = sub.add_parser("ask", help="提问 / ask a question")
+    p.add_argument("question")
+    p.add_argument("--history", help="对话历史 JSON 文件 / history file")
+    p.add_argument("--engine", default="auto", choices=ENGINE_CHOICES)
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--export", help="导出 answer.md|.docx|.xlsx|.json")
+    p = sub.add_parser("verify", help="核验回答中的数字 / verify the figures of an answer")
+    p.add_argument("--answer", help="回答文本（缺省从标准输入读）")
+    p.add_argument("--question")
+    p.add_argument("--json", action="store_true")
+    p = sub.add_parser("remove", help="删除一份报告 / remove a report (doc_id from qa docs)")
+    p.add_argument("doc_id")
+    p = sub.add_parser("compare", help="指标跨单位、年度对比 / a measure across 单位 and years")
+    p.add_argument("measure")
+    p.add_argument("--chart", help="把对比图保存为 PNG / save the chart")
+    p.add_argument("--json", action="store_true")
+    p = sub.add_parser("audit", help="报告核查：找出报告自相矛盾之处 / find where reports contradict themselves")
+    p.add_argument("--org")
+    p.add_argument("--year", type=int)
+    p.add_argument("--severity", nargs="*", choices=["high", "medium", "low"])
+    p.add_argument("--export", help="导出 findings.xlsx|.docx|.json")
+    p.add_argument("--json", action="store_true")
+    p = sub.add_parser("models", help="可用的嵌入模型及当前所用 / embedding models available and active")
+    p.add_argument("--json", action="store_true")
+    p = sub.add_parser("train-embedder", help="训练本项目的中文嵌入模型 / train the Chinese StaticEmbedding model")
+    p.add_argument("paths", nargs="*", default=["data/reports"], help="training reports (files or folders)")
+    p.add_argument("--out", default="models/budget-static-zh")
+    p.add_argument("--exclude", action="append", default=[], help="report file name to leave out (repeatable)")
+    p.add_argument("--seed", type=int, default=13)
+    p.add_argument("--dim", type=int, default=256)
+    p.add_argument("--epochs", type=int, default=4)
+    p.add_argument("--json", action="store_true")
+    p = sub.add_parser("eval", help="评测 / run an eval dataset")
+    p.add_argument("dataset", nargs="?")
+    p.add_argument("--out")
+    p.add_argument("--engine", default="auto", choices=ENGINE_CHOICES)
+    p.add_argument("--compare", nargs=2, metavar=("A", "B"))
+    p.add_argument("--json", action="store_true")
+    return parser

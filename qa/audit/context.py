@@ -1,0 +1,91 @@
+"""What an audit rule sees and records: the report in a `Context`, and each contradiction as a `Finding`
+(kind, severity, Chinese explanation with the arithmetic, cited locations). Rules import this module, not the
+runner, so the audit package has no import cycle."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from core.models import Fact, Report
+from core.numbers import fmt
+from qa.answer_models import Citation
+from qa.structured import Draft
+
+Severity = Literal["high", "medium", "low"]
+SEVERITY_LABELS = {"high": "高", "medium": "中", "low": "低"}
+CENT = Decimal("0.01")
+
+
+class Finding(BaseModel):
+    id: str = Field(description="Stable: hash of the rule and the facts involved")
+    kind: str = Field(description="层级合计不符 / 合计行不符 / 列合计不符 / 表间不一致 / 表文不一致 / 比率不符 / 零基数比率 / "
+                                  "单位疑误 / 年份错误 / 自评表计算不符 / 尾数差异")
+    severity: Severity
+    rule: str
+    doc_id: str
+    file: str
+    org: str
+    year: int | None
+    message: str
+    citations: list[Citation] = Field(default_factory=list)
+    fact_ids: list[str] = Field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        data = self.model_dump(mode="json")
+        for c in data["citations"]:
+            for k in ("fact_id", "char_start", "char_end"):
+                c.pop(k, None)
+        return data
+
+
+@dataclass
+class Context:
+    """What a rule sees: one report, its facts, lines and tables, and a way to record findings."""
+
+    report: Report
+    facts: list[Fact]
+    lines: list[str]
+    tables: list[Any]
+    findings: list[Finding] = field(default_factory=list)
+
+    def add(self, rule: str, kind: str, severity: Severity, message: str, facts: Iterable[Fact],
+            extra_lines: Iterable[int] = ()) -> None:
+        facts = list(facts)
+        draft = Draft(reports={self.report.doc_id: self.report}, lines_for={self.report.doc_id: self.lines})
+        marks = [draft.cite(f) for f in facts]
+        for line in extra_lines:
+            draft.citations.append(Citation(
+                n=len(draft.citations) + 1, doc_id=self.report.doc_id, file=self.report.file, org=self.report.org,
+                year=self.report.year, quote=self.lines[line - 1].strip(), line=line))
+        text = message.format(*[f"[{m}]" for m in marks]) if "{" in message else message
+        key = f"{rule}|{self.report.doc_id}|" + "|".join(sorted(f.fact_id for f in facts)) + \
+            "|".join(map(str, extra_lines))
+        self.findings.append(Finding(
+            id=hashlib.sha1(key.encode()).hexdigest()[:12], kind=kind, severity=severity, rule=rule,
+            doc_id=self.report.doc_id, file=self.report.file, org=self.report.org, year=self.report.year,
+            message=text, citations=draft.citations, fact_ids=[f.fact_id for f in facts]))
+
+    def sum_check(self, rule: str, kind: str, total: Fact, parts: list[Fact], what: str) -> None:
+        """`total` should equal the sum of `parts`; off by ≤ 1 cent per part is rounding drift."""
+        if not parts:
+            return
+        s = sum((p.value for p in parts), Decimal(0))
+        diff = abs(s - total.value)
+        if diff == 0:
+            return
+        places = max([total.decimals, *[p.decimals for p in parts]])
+        shown = " + ".join(f"{fmt(p.value, p.decimals)}{{{i + 1}}}" for i, p in enumerate(parts))
+        arithmetic = f"{shown} = {fmt(s, places)} ≠ {fmt(total.value, total.decimals)}{{0}}"
+        drift = diff <= CENT * len(parts) and places >= 2
+        severity: Severity = "low" if drift else ("high" if diff >= Decimal(1) else "medium")
+        message = f"{what}：{arithmetic}（相差 {fmt(diff, places)}）"
+        self.add(rule, "尾数差异" if drift else kind, severity, message, [total, *parts])
+
+
+Rule = Callable[[Context], None]

@@ -1,0 +1,173 @@
+"""Audit rules over the narrative (情况说明, 自评报告): every share, completion rate and growth rate the text prints
+is recomputed from the figures it names (0.5 pp / 1% relative tolerance, the named denominator respected, a zero
+base reported as an undefined rate); narrative figures against the table cell of the same item (元 written where
+万元 is meant shows as a factor of 10 000); impossible years (`203年`) and a title year that differs from the
+report's year."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from core.models import Fact
+from core.numbers import fmt
+from qa.audit.context import Context
+from qa.resolve import norm
+from qa.verify import fact_label
+
+_TOL_PP = Decimal("0.5")
+
+
+def _money(f: Fact) -> bool:
+    return f.unit in ("万元", "元", "亿元") and f.rate_kind is None
+
+
+def _off(expect: Decimal, stated: Decimal) -> bool:
+    diff = abs(expect - stated)
+    return diff > _TOL_PP and diff > abs(expect) / 100
+
+
+def _line_money(ctx: Context, line: int, before: int) -> list[Fact]:
+    return [f for f in ctx.facts if f.kind == "text" and f.line == line and _money(f) and f.char_start < before]
+
+
+def _named(ctx: Context, name: str) -> Fact | None:
+    """The fact the text names as a denominator (占本年支出合计的…): a table cell with that exact label first."""
+    want = norm(name)
+    cells = [f for f in ctx.facts if _money(f) and f.kind == "cell" and norm(fact_label(f)) == want]
+    texts = [f for f in ctx.facts if _money(f) and f.kind == "text" and norm(fact_label(f)).endswith(want)]
+    found = cells or texts
+    return found[0] if found else None
+
+
+def stated_rates(ctx: Context) -> None:
+    by_id = {f.fact_id: f for f in ctx.facts}
+    for rate in ctx.facts:
+        if rate.kind != "text" or rate.unit != "%" or rate.rate_kind not in ("share", "completion", "growth"):
+            continue
+        amount = by_id.get(rate.rate_of or "")
+        money = _line_money(ctx, rate.line, rate.char_start)
+        if rate.rate_kind == "share":
+            _share(ctx, rate, amount, money)
+        elif rate.rate_kind == "completion":
+            _completion(ctx, rate, money)
+        else:
+            _growth(ctx, rate, amount, money)
+
+
+def _check(ctx: Context, rate: Fact, num: Fact, den: Fact, kind_word: str, expect_of: str) -> None:
+    if den.value == 0:
+        if num.value == 0 or rate.value != 0:
+            ctx.add("stated_rate", "零基数比率", "low",
+                    f"{kind_word}的基数为0{{1}}，比率无定义，报告写作 {fmt(rate.value, rate.decimals)}%{{2}}",
+                    [num, den, rate])
+        return
+    expect = num.value / den.value * 100
+    if _off(expect, rate.value):
+        ctx.add("stated_rate", "比率不符", "medium",
+                f"{kind_word}：{expect_of.format(n=fmt(num.value, num.decimals), d=fmt(den.value, den.decimals))}"
+                f" = {fmt(expect, 2)}%，报告写作 {fmt(rate.value, rate.decimals)}%{{2}}", [num, den, rate])
+
+
+def _share(ctx: Context, rate: Fact, amount: Fact | None, money: list[Fact]) -> None:
+    """占X的R%: X named → the figure so labelled in the same sentence, else the table cell; unnamed → the total
+    the sentence opens with (the nearest earlier figure that is not itself a part with a share)."""
+    if amount is None or not _money(amount):
+        return
+    named = re.sub(r"^占|的?比例?$|的$", "", rate.phrase)
+    before = [f for f in money if f.fact_id != amount.fact_id and f.char_start < amount.char_start]
+    if named:
+        want = norm(named)
+        same = [f for f in before if norm(fact_label(f)).endswith(want)]
+        den = same[-1] if same else _named(ctx, named)
+    else:
+        parts = {f.rate_of for f in ctx.facts if f.rate_kind == "share"}
+        earlier = [f for f in ctx.facts if f.kind == "text" and _money(f) and f.fact_id not in parts
+                   and ((amount.line - 2 <= f.line < amount.line and re.search(r"合计|总计|总额", fact_label(f)))
+                        or (f.line == amount.line and f.char_start < amount.char_start))]
+        den = max(earlier, key=lambda f: (f.line, f.char_start)) if earlier else None
+    if den is None or den.fact_id == amount.fact_id:
+        return
+    _check(ctx, rate, amount, den, f"占比「{fact_label(amount)}」", "{n}{{0}} ÷ {d}{{1}}")
+
+
+def _completion(ctx: Context, rate: Fact, money: list[Fact]) -> None:
+    """预算为B万元，支出决算为A万元，完成预算的R%: the last two money figures before the rate."""
+    if len(money) < 2:
+        return
+    budget, spent = money[-2], money[-1]
+    if "预算" not in ctx.lines[rate.line - 1][max(0, budget.char_start - 12):budget.char_start]:
+        return
+    _check(ctx, rate, spent, budget, f"完成预算「{fact_label(spent) or '支出决算'}」", "{n}{{0}} ÷ {d}{{1}}")
+
+
+def _growth(ctx: Context, rate: Fact, change: Fact | None, money: list[Fact]) -> None:
+    """与上年相比增加C万元，增长G%: G = C ÷ (本年 − C), 本年 being the figure the sentence is about."""
+    if change is None or not _money(change):
+        return
+    line = ctx.lines[rate.line - 1]
+    current = [f for f in money if f.char_start < change.char_start and f.fact_id != change.fact_id
+               and not re.search(r"(?:增加|减少|增长|下降|降低)\s*$", line[max(0, f.char_start - 4):f.char_start])]
+    if not current:
+        return
+    now = current[-1]
+    text = ctx.lines[rate.line - 1][now.char_end:change.char_start]
+    if "上年" not in text:
+        return
+    down = "减少" in text[-8:] or "下降" in ctx.lines[rate.line - 1][change.char_end:rate.char_start]
+    base = now.value + change.value if down else now.value - change.value
+    if base == 0 or now.value == 0:
+        return
+    expect = change.value / base * 100
+    if _off(expect, rate.value):
+        sign = "+" if down else "−"
+        ctx.add("stated_rate", "比率不符", "medium",
+                f"增长率「{fact_label(now)}」：{fmt(change.value, change.decimals)}{{1}} ÷ ({fmt(now.value, now.decimals)}"
+                f"{{0}} {sign} {fmt(change.value, change.decimals)}) = {fmt(expect, 2)}%，报告写作 "
+                f"{fmt(rate.value, rate.decimals)}%{{2}}", [now, change, rate])
+
+
+def narrative_vs_tables(ctx: Context) -> None:
+    """A narrative figure whose item is a table row (same label, 万元) but whose value differs from that cell."""
+    cells: dict[str, list[Fact]] = {}
+    for f in ctx.facts:
+        if f.kind == "cell" and _money(f) and "自评" not in (f.table_id or "") and not f.row_code:
+            cells.setdefault(norm(fact_label(f)), []).append(f)
+    values = {f.value for f in ctx.facts if _money(f)}
+    for t in ctx.facts:
+        if t.kind != "text" or not _money(t) or t.value in values - {t.value} or t.value == 0:
+            continue
+        label = norm(fact_label(t))
+        same = [c for c in cells.get(label, []) if c.unit == t.unit and ("决算" in c.column or c.column.endswith("合计"))]
+        if len(same) != 1 or len(label) < 4:
+            continue
+        c = same[0]
+        if c.value == t.value or c.value == 0:
+            continue
+        ratio = t.value / c.value
+        if ratio in (Decimal(10000), Decimal("0.0001")):
+            ctx.add("narrative_table", "单位疑误", "high", f"「{fact_label(t)}」正文 {t.raw}{{0}} 是表中 "
+                    f"{fmt(c.value, c.decimals)}{c.unit}{{1}} 的 {fmt(ratio, 4)} 倍：元与万元混用", [t, c])
+        else:
+            ctx.add("narrative_table", "表文不一致", "high", f"「{fact_label(t)}」正文 {t.raw}{{0}} ≠ 表中 "
+                    f"{fmt(c.value, c.decimals)}{c.unit}{{1}}（相差 {fmt(abs(t.value - c.value), 2)}）", [t, c])
+
+
+_BAD_YEAR = re.compile(r"(?<![\d.])(\d{3})\s*年(?:度)?")
+_TITLE_YEAR = re.compile(r"(20\d{2})\s*年度?.{0,20}(?:部门决算|整体支出绩效|绩效自评|绩效评价)")
+
+
+def years(ctx: Context) -> None:
+    year = ctx.report.year
+    for n, line in enumerate(ctx.lines, start=1):
+        for m in _BAD_YEAR.finditer(line):
+            if m.group(1).startswith(("20", "19", "0")):
+                ctx.add("years", "年份错误", "medium", f"第{n}行的“{m.group(0)}”不是有效年份", [], extra_lines=[n])
+        if year and n <= 15:
+            for m in _TITLE_YEAR.finditer(line):
+                if int(m.group(1)) != year:
+                    ctx.add("years", "年份错误", "medium", f"标题年份 {m.group(1)} 与报告年度 {year} 不一致",
+                            [], extra_lines=[n])
+
+
+RULES = [("stated_rates", stated_rates), ("narrative_vs_tables", narrative_vs_tables), ("years", years)]

@@ -1,0 +1,27 @@
+"""The seams between answering parts, as Protocols: what an engine may read (`Evidence`) and what an answering
+backend must provide (`AnswerEngine`). The Asker is the production `Evidence`; unit tests pass hand-made ones."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol
+
+from core.models import Fact, Report
+from qa.answer_models import Answer
+
+if TYPE_CHECKING:  # only for annotations: the search module imports the understanding layer
+    from qa.search import Hit
+    from qa.understand import Question
+
+
+class Evidence(Protocol):
+    """The facts, lines and retrieved passages of the reports in scope."""
+
+    def facts(self, doc_ids: list[str]) -> list[Fact]: ...
+    def lines(self, doc_id: str) -> list[str]: ...
+    def retrieve(self, q: Question, scope: list[Report], k: int = 8) -> list[Hit]: ...
+
+
+class AnswerEngine(Protocol):
+    """An engine that answers a parsed question over the reports in scope from the evidence (the llm engine)."""
+
+    def answer(self, q: Question, scope: list[Report], evidence: Evidence) -> Answer: ...

@@ -1,0 +1,55 @@
+"""Fact ranking for a measure over hand-made facts: the row that names the measure wins, the budget column is
+chosen when a budget is asked, the dimension excludes facts of another kind, and a weak match is not `best`."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from core.models import Fact
+from qa.resolve import best, rank_facts
+
+
+def cell(fid: str, row: str, column: str, value: str, unit: str = "万元") -> Fact:
+    return Fact(fact_id=fid, doc_id="d", kind="cell", value=Decimal(value), unit=unit, raw=value, decimals=2,
+                line=int(fid[1:]), char_start=0, char_end=4, table_id="公开06表", table_title="基本支出决算表",
+                row_label=row, column=column)
+
+
+def text(fid: str, phrase: str, value: str, unit: str = "万元") -> Fact:
+    return Fact(fact_id=fid, doc_id="d", kind="text", value=Decimal(value), unit=unit, raw=value + unit, decimals=2,
+                line=int(fid[1:]), char_start=0, char_end=4, phrase=phrase, sentence=f"{phrase}{value}{unit}。")
+
+
+FACTS = [
+    cell("f1", "培训费", "决算数", "14.14"),
+    cell("f2", "培训费", "预算数", "15.00"),
+    cell("f3", "会议费", "决算数", "3.20"),
+    cell("f4", "基本工资", "决算数", "320.50"),
+    text("f5", "培训费支出", "14.24"),
+    text("f6", "执行率", "95.1", "%"),
+]
+
+
+def test_the_row_that_names_the_measure_wins() -> None:
+    ranked = rank_facts(FACTS, "会议费", "会议费是多少", "money")
+    assert ranked[0].fact.fact_id == "f3"
+    assert all(s.fact.row_label != "基本工资" for s in best(ranked))
+
+
+def test_a_budget_question_takes_the_budget_column() -> None:
+    winners = best(rank_facts(FACTS, "培训费", "培训费预算是多少", "money", budget="预算"))
+    assert [s.fact.fact_id for s in winners] == ["f2"]
+
+
+def test_a_final_figure_question_leaves_the_budget_column_out() -> None:
+    winners = {s.fact.fact_id for s in best(rank_facts(FACTS, "培训费", "培训费是多少", "money"))}
+    assert "f2" not in winners and "f1" in winners
+
+
+def test_the_dimension_excludes_other_kinds_of_value() -> None:
+    ranked = rank_facts(FACTS, "执行率", "执行率是多少", "ratio")
+    assert ranked and all(s.fact.unit == "%" for s in ranked)
+
+
+def test_nothing_close_enough_is_no_answer() -> None:
+    assert best(rank_facts(FACTS, "公务用车购置费", "公务用车购置费是多少", "money")) == []
