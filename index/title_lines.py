@@ -181,16 +181,24 @@ def title_line_hits(lines: list[str], kind_words: list[tuple[str, str]], skip: i
 
 
 def heading_hits(lines: list[str], skip: int = 0, window: int = 15) -> list[Hit]:
-    """A line near the start that is nothing but a name (`株洲市石峰区网格化管理服务中心` under `第一部分`)."""
+    """A line near the start that is nothing but a name (`株洲市石峰区网格化管理服务中心` under `第一部分`); a name
+    broken over two lines (`上海市普陀区规划和自然` / `资源局`) is read whole."""
     hits: list[Hit] = []
-    seen = 0
-    for idx in range(skip, len(lines)):
-        text = squeeze(lines[idx])
-        if not text:
+    near = [i for i in range(skip, len(lines)) if squeeze(lines[i])][:window]
+    joined_next = False
+    for pos, idx in enumerate(near):
+        if joined_next:
+            joined_next = False
             continue
-        seen += 1
-        if seen > window:
-            break
+        text = squeeze(lines[idx])
+        nxt = near[pos + 1] if pos + 1 < len(near) and near[pos + 1] == idx + 1 else None
+        if nxt is not None and region_of(text) and not region_of(squeeze(lines[nxt])):
+            whole = text + squeeze(lines[nxt])
+            if is_name(whole) and len(whole) <= 40:
+                hits.append(Hit("org", whole, idx + 1, f"{lines[idx].strip()} / {lines[nxt].strip()}", CONF_HEADING,
+                                "heading"))
+                joined_next = True
+                continue
         if is_name(text):
             hits.append(Hit("org", text, idx + 1, lines[idx].strip(), CONF_HEADING, "heading"))
     return hits

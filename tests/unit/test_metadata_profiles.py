@@ -102,6 +102,12 @@ def test_table_title_lines_and_name_headings_when_there_is_no_cover() -> None:
     assert meta.warnings == []
 
 
+def test_a_name_heading_broken_over_two_lines_is_read_whole() -> None:
+    meta = detect_metadata(["江南市北湖区规划和自然", "  资源局", "单位概况", "一、主要职能", "负责规划和自然资源管理。"])
+    assert meta.org == "江南市北湖区规划和自然资源局" and meta.sources["org"].source == "heading"
+    assert meta.sources["org"].confidence >= 0.7
+
+
 def test_label_with_the_name_in_the_next_cell() -> None:
     lines = ["附件一", "", "2023年度部门整体支出绩效评价基础数据表", "\t财政供养人员情况", "\t预算部门、单位名称",
              "\t甲县社会治理中心", "\t编制数\t10"]
@@ -243,3 +249,16 @@ def test_identities_are_data_read_as_signed_cell_references() -> None:
         (1, "甲表", ["合计", "本年收入合计"]), (-1, "乙表", ["本年收入合计"]), (-1, "丙表", ["x"]), (1, "丁表", ["y"])]
     terms = _profile("final_accounts").identity_terms()
     assert [(s, t.id, p) for s, t, p in terms[0]] == [(1, "决算01", ["本年收入合计"]), (-1, "决算02", ["合计", "本年收入合计"])]
+
+
+def test_reader_warnings_flow_into_the_report_first() -> None:
+    from index.parse import parse_document
+    from index.readers import RawDocument
+
+    raw = RawDocument("scan.pdf", ["江南市北湖区财政局", "2024年度部门决算", "目录", "收入支出决算总表", "本年收入合计\t10.00"])
+    raw.warnings = ["3 页没有文字层 / 3 pages without text"]  # type: ignore[attr-defined]  # set by a reader
+    rep = parse_document(raw).report
+    assert rep.warnings[0] == "3 页没有文字层 / 3 pages without text"
+    assert (rep.org, rep.year, rep.doc_type) == ("江南市北湖区财政局", 2024, "部门决算")
+    assert rep.family == "final_accounts" and rep.tables_found == ["收入支出决算总表"]
+    assert rep.coverage is not None
