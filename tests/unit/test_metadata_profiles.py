@@ -256,7 +256,7 @@ def test_reader_warnings_flow_into_the_report_first() -> None:
     from index.readers import RawDocument
 
     raw = RawDocument("scan.pdf", ["江南市北湖区财政局", "2024年度部门决算", "目录", "收入支出决算总表", "本年收入合计\t10.00"])
-    raw.warnings = ["3 页没有文字层 / 3 pages without text"]  # type: ignore[attr-defined]  # set by a reader
+    setattr(raw, "warnings", ["3 页没有文字层 / 3 pages without text"])  # noqa: B010  (what a reader sets)
     rep = parse_document(raw).report
     assert rep.warnings[0] == "3 页没有文字层 / 3 pages without text"
     assert (rep.org, rep.year, rep.doc_type) == ("江南市北湖区财政局", 2024, "部门决算")
