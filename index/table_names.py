@@ -17,6 +17,7 @@ from index.profiles import DocKind, Profile, TableSpec, doc_kinds, families_for,
 
 _NUMBERED = re.compile(r"^(?:[-•·*]|[一二三四五六七八九十]+[、.．]|\d+(?:-\d+)?[、.．]|[（(][一二三四五六七八九十\d]+[)）]|附件)")
 _YEAR_TAIL = re.compile(r"20\d{2}年度?$")
+_TITLE_GAP = 8  # lines between a table's title and its first row (unit, 公开XX表, 部门： lines)
 
 
 @dataclass
@@ -86,10 +87,12 @@ def _match_family(profile: Profile, tables: list[TableModel], title_lines: list[
         spec = match_title(t.title, profile) or match_id(t.table_id.split("#")[0], profile)
         if spec and spec.id not in found:
             found[spec.id] = FoundTable(spec.id, spec.name, t.title, t.start, True)
+    starts = [t.start for t in tables]
     for line, text in title_lines:
         spec = match_title(text, profile)
-        if spec and spec.id not in found:
-            found[spec.id] = FoundTable(spec.id, spec.name, text, line, False)
+        if spec and spec.id not in found:  # a parsed table just below its title holds its cells, whatever its caption
+            parsed = any(0 < s - line <= _TITLE_GAP for s in starts)
+            found[spec.id] = FoundTable(spec.id, spec.name, text, line, parsed)
     order = {s.id: n for n, s in enumerate(profile.tables)}
     return sorted(found.values(), key=lambda f: order[f.key])
 

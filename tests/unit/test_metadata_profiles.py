@@ -172,6 +172,12 @@ def test_identification_uses_parsed_captions_then_title_lines_and_skips_the_cont
     assert any("2/9" in w for w in warnings) and any("收入决算表" in w and "no cells parsed" in w for w in warnings)
 
 
+def test_a_table_parsed_under_another_caption_counts_as_parsed_below_its_title() -> None:
+    lines = ["收入决算表", "单位：万元", "项目\t合计", "合计\t1.00"]
+    (match,) = identify_tables([_table("表格1", "表格1", 3)], lines, ["部门决算"], load_profiles())
+    assert [(f.name, f.parsed) for f in match.found] == [("收入决算表", True)]
+
+
 def test_none_of_the_tables_found_is_a_warning() -> None:
     match = FamilyMatch("final_accounts", "x", "部门决算", [], ["a", "b"])
     assert table_warnings("部门决算", [match]) == ["部门决算但未按名称找到其 2 张表中的任何一张 / 部门决算 but none of its 2 tables was found"]
