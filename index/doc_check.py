@@ -23,7 +23,7 @@ def table_warnings(doc_type: str, matches: list[FamilyMatch]) -> list[str]:
             warnings.append(f"{doc_type}：按名称找到 {n - len(primary.missing)}/{n} 张表，缺 {'、'.join(primary.missing)} / "
                             f"{len(primary.missing)} of its {n} tables not found")
     for m in matches:
-        unparsed = [f.name for f in m.found if not f.parsed]
+        unparsed = [f.name for f in m.found if not f.parsed and not f.empty]
         if unparsed:
             warnings.append(f"{len(unparsed)} 张表只找到标题、未解析出单元格（{'、'.join(unparsed)}） / "
                             f"{len(unparsed)} table(s) found by title but no cells parsed")

@@ -63,6 +63,8 @@ class Profile(BaseModel):
     tables: list[TableSpec] = Field(default_factory=list)
     identities: list[str] = Field(default_factory=list)
     synonyms: dict[str, list[str]] = Field(default_factory=dict)
+    empty_table_notes: list[str] = Field(default_factory=list,
+                                         description="Words of a note saying a table has no data (故本表无数据)")
 
     @model_validator(mode="after")
     def _identities_name_tables(self) -> Profile:

@@ -18,6 +18,7 @@ from index.profiles import DocKind, Profile, TableSpec, doc_kinds, families_for,
 _NUMBERED = re.compile(r"^(?:[-•·*]|[一二三四五六七八九十]+[、.．]|\d+(?:-\d+)?[、.．]|[（(][一二三四五六七八九十\d]+[)）]|附件)")
 _YEAR_TAIL = re.compile(r"20\d{2}年度?$")
 _TITLE_GAP = 8  # lines between a table's title and its first row (unit, 公开XX表, 部门： lines)
+_NOTE_WINDOW = 30  # lines below a title searched for a note saying the table is empty
 
 
 @dataclass
@@ -27,6 +28,7 @@ class FoundTable:
     title: str  # as printed
     line: int
     parsed: bool  # a parsed table carries this name (its cells are facts)
+    empty: bool = False  # the document says the table has no data (`故本表无数据`)
 
 
 @dataclass
@@ -81,18 +83,27 @@ def _title_lines(lines: list[str]) -> list[tuple[int, str]]:
     return out
 
 
-def _match_family(profile: Profile, tables: list[TableModel], title_lines: list[tuple[int, str]]) -> list[FoundTable]:
+def _stated_empty(profile: Profile, lines: list[str], title_line: int, next_title: int) -> bool:
+    """A note below the title (before the next table title) says the table is empty."""
+    below = "".join(re.sub(r"\s+", "", t) for t in lines[title_line : min(next_title - 1, title_line + _NOTE_WINDOW)])
+    return any(note in below for note in profile.empty_table_notes)
+
+
+def _match_family(profile: Profile, tables: list[TableModel], title_lines: list[tuple[int, str]],
+                  lines: list[str]) -> list[FoundTable]:
     found: dict[str, FoundTable] = {}
     for t in tables:
         spec = match_title(t.title, profile) or match_id(t.table_id.split("#")[0], profile)
         if spec and spec.id not in found:
             found[spec.id] = FoundTable(spec.id, spec.name, t.title, t.start, True)
     starts = [t.start for t in tables]
-    for line, text in title_lines:
+    for pos, (line, text) in enumerate(title_lines):
         spec = match_title(text, profile)
         if spec and spec.id not in found:  # a parsed table just below its title holds its cells, whatever its caption
             parsed = any(0 < s - line <= _TITLE_GAP for s in starts)
-            found[spec.id] = FoundTable(spec.id, spec.name, text, line, parsed)
+            nxt = title_lines[pos + 1][0] if pos + 1 < len(title_lines) else len(lines) + 1
+            found[spec.id] = FoundTable(spec.id, spec.name, text, line, parsed,
+                                        empty=not parsed and _stated_empty(profile, lines, line, nxt))
     order = {s.id: n for n, s in enumerate(profile.tables)}
     return sorted(found.values(), key=lambda f: order[f.key])
 
@@ -115,7 +126,7 @@ def identify_tables(tables: list[TableModel], lines: list[str], parts: list[str]
     matches: list[FamilyMatch] = []
     used: set[str] = set()
     for part in parts:
-        options = [(p, _match_family(p, tables, title_lines)) for p in families_for(profiles, part)]
+        options = [(p, _match_family(p, tables, title_lines, lines)) for p in families_for(profiles, part)]
         if not options:
             continue
         # most tables named; then the family whose table ids (公开07表) the captions use

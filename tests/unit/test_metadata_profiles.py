@@ -178,6 +178,16 @@ def test_a_table_parsed_under_another_caption_counts_as_parsed_below_its_title()
     assert [(f.name, f.parsed) for f in match.found] == [("收入决算表", True)]
 
 
+def test_a_table_the_document_says_is_empty_is_not_a_parsing_gap() -> None:
+    lines = ["国有资本经营预算财政拨款收入支出决算表", "单位：万元", "项目 合计",
+             "说明：本单位本年度没有国有资本经营预算财政拨款收入和支出，故本表无数据。", "收入决算表", "单位：万元", "x"]
+    (match,) = identify_tables([], lines, ["部门决算"], load_profiles())
+    assert [(f.name, f.empty) for f in match.found] == [("收入决算表", False), ("国有资本经营预算财政拨款收入支出决算表", True)]
+    warnings = table_warnings("部门决算", [match])
+    assert any("收入决算表" in w and "no cells parsed" in w for w in warnings)
+    assert not any("国有资本经营" in w and "no cells parsed" in w for w in warnings)
+
+
 def test_none_of_the_tables_found_is_a_warning() -> None:
     match = FamilyMatch("final_accounts", "x", "部门决算", [], ["a", "b"])
     assert table_warnings("部门决算", [match]) == ["部门决算但未按名称找到其 2 张表中的任何一张 / 部门决算 but none of its 2 tables was found"]
