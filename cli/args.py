@@ -15,8 +15,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+")
     p.add_argument("--org", help="覆盖识别出的单位 / override the detected 单位")
     p.add_argument("--year", type=int, help="覆盖识别出的年度 / override the detected year")
+    p.add_argument("--kind", help="覆盖识别出的文档类型 / override the detected kind (部门决算, 部门预算 …)")
     p.add_argument("--json", action="store_true")
     p = sub.add_parser("docs", help="已导入的报告 / ingested reports")
+    p.add_argument("--set", nargs="+", metavar=("DOC_ID", "FIELD=VALUE"),
+                   help="更正元数据 / correct metadata: DOC_ID org=… year=… kind=… region=…")
     p.add_argument("--json", action="store_true")
     p = sub.add_parser("facts", help="事实（数字）及位置 / facts with locations")
     p.add_argument("--org")

@@ -56,7 +56,7 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
         bar.set_postfix_str(res.file[:30])
         bar.update(1)
 
-    results = ingestor.ingest(paths, org=args.org, year=args.year, on_progress=progress)
+    results = ingestor.ingest(paths, org=args.org, year=args.year, on_progress=progress, kind=args.kind)
     bar.close()
     elapsed = time.perf_counter() - t0
     errors = [r for r in results if r.status == "error"]
@@ -68,14 +68,47 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
             if r.status == "error":
                 print(f"✗ {r.error}", file=sys.stderr)
             else:
-                print(f"{'✓' if r.status != 'skipped' else '='} {r.status:8} {r.file}  {r.org} {r.year} {r.doc_type}"
-                      f"  facts={r.facts} chunks={r.chunks} tables={r.tables}")
+                mark = "⚠" if r.warnings else "✓" if r.status != "skipped" else "="
+                cov = f" coverage={r.coverage:.1%}" if r.coverage is not None else ""
+                print(f"{mark} {r.status:8} {r.file}  {r.org} {r.year} {r.doc_type}"
+                      f"  facts={r.facts} chunks={r.chunks} tables={r.tables} named={len(r.tables_found)}{cov}")
+                for w in r.warnings:
+                    print(f"    ⚠ {w}")
         ok = len(results) - len(errors)
         print(f"{ok} 个报告就绪，{len(errors)} 个失败，用时 {elapsed:.1f}s", file=sys.stderr)
     return 2 if errors else 0
 
 
+def _set_metadata(args: argparse.Namespace, settings: Settings) -> int:
+    from index.ingest import Ingestor
+
+    doc_id, pairs = args.set[0], args.set[1:]
+    fields: dict[str, Any] = {}
+    for pair in pairs:
+        key, _, value = pair.partition("=")
+        key = {"kind": "doc_type", "单位": "org", "年度": "year", "类型": "doc_type"}.get(key, key)
+        if key not in ("org", "year", "doc_type", "region") or not value:
+            raise UserError(f"无法识别 {pair!r} / expected FIELD=VALUE", "字段：org=… year=… kind=… region=…")
+        if key == "year" and not value.isdigit():
+            raise UserError(f"年度须为数字 / year must be a number: {value}", "例如 year=2024")
+        fields[key] = int(value) if key == "year" else value
+    if not fields:
+        raise UserError("没有要更正的字段 / nothing to set", "例如：qa docs --set DOC_ID org=上海市普陀区财政局 year=2024")
+    ingestor = Ingestor(_stores(settings))
+    if not ingestor.stores.facts.report(doc_id):
+        raise UserError(f"没有这份报告 / no report {doc_id}", "用 qa docs 查看 doc_id")
+    n = ingestor.set_metadata(doc_id, **fields)
+    report = ingestor.stores.facts.report(doc_id)
+    if args.json:
+        _print_json({"report": report.model_dump() if report else None, "chunks_updated": n})
+    else:
+        print(f"✓ {doc_id}  {' '.join(f'{k}={v}' for k, v in fields.items())}  ({n} chunks updated)")
+    return 0
+
+
 def cmd_docs(args: argparse.Namespace, settings: Settings) -> int:
+    if args.set:
+        return _set_metadata(args, settings)
     store = _stores(settings).facts
     counts = store.fact_counts()
     docs = [r.model_dump() | {"facts": counts.get(r.doc_id, 0)} for r in store.reports()]
@@ -85,7 +118,8 @@ def cmd_docs(args: argparse.Namespace, settings: Settings) -> int:
         if not docs:
             print("（索引为空 / no reports ingested）")
         for d in docs:
-            print(f"{d['doc_id']}  {d['year']}  {d['org']}  {d['doc_type']}  facts={d['facts']}  {d['file']}")
+            warn = f"  ⚠{len(d['warnings'])}" if d["warnings"] else ""
+            print(f"{d['doc_id']}  {d['year']}  {d['org']}  {d['doc_type']}  facts={d['facts']}  {d['file']}{warn}")
     return 0
 
 

@@ -11,6 +11,15 @@ FactKind = Literal["cell", "text"]
 RateKind = Literal["share", "growth", "completion", "execution", "rate"]
 
 
+class FieldSource(BaseModel):
+    """Where a metadata field was read: the line (1-based; 0 = given by hand), its text and a confidence 0–1."""
+
+    line: int
+    text: str
+    confidence: float
+    source: str = Field("", description="cover | label | title | heading | frequency | part title | override")
+
+
 class Report(BaseModel):
     doc_id: str = Field(description="Hash of the normalised content")
     file: str = Field(description="File name as ingested")
@@ -21,6 +30,11 @@ class Report(BaseModel):
     doc_type: str = Field(description="Primary kind: 部门决算 / 整体支出绩效自评报告 / 绩效评价基础数据表 …")
     parts: list[str] = Field(default_factory=list, description="Every kind of document the file contains, in order")
     n_lines: int = 0
+    meta_source: dict[str, FieldSource] = Field(default_factory=dict, description="org/year/kind/region → source")
+    warnings: list[str] = Field(default_factory=list, description="What was not fully understood (shown on ingest)")
+    family: str = Field("", description="Report family (index/profiles/) whose tables it holds")
+    tables_found: list[str] = Field(default_factory=list, description="Canonical names of the tables found by name")
+    coverage: float | None = Field(None, description="Share of numeric tokens that became facts")
 
 
 class Section(BaseModel):

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from index.parse import ParsedReport
+if TYPE_CHECKING:  # index.parse reviews each report with this measure
+    from index.parse import ParsedReport
 
 _DIGITS = re.compile(r"\d+(?:\.\d+)?")
 

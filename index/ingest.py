@@ -10,11 +10,12 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from core.errors import UserError
 from core.lexicon import tokenize
+from index.org_names import region_of
 from index.parse import PARSER_VERSION, ParsedReport, parse_file
 from stores import Stores
 
@@ -32,6 +33,9 @@ class IngestResult:
     tables: int = 0
     error: str = ""
     seconds: float = 0.0
+    tables_found: list[str] = field(default_factory=list)  # canonical names (index/profiles/)
+    coverage: float | None = None  # share of numeric tokens that became facts
+    warnings: list[str] = field(default_factory=list)  # metadata unsure, tables missing, reader problems …
 
 
 def expand_paths(paths: Iterable[Path]) -> list[Path]:
@@ -49,19 +53,22 @@ class Ingestor:
         self.stores = stores
         self.settings = stores.settings
 
-    def parse(self, path: Path, org: str | None, year: int | None) -> ParsedReport:
+    def parse(self, path: Path, org: str | None, year: int | None, kind: str | None = None) -> ParsedReport:
         return parse_file(path, org=org, year=year, max_mb=self.settings.ingest.max_file_mb,
-                          chunk_chars=self.settings.chunking.max_chars, table_rows=self.settings.chunking.table_rows)
+                          chunk_chars=self.settings.chunking.max_chars, table_rows=self.settings.chunking.table_rows,
+                          kind=kind)
 
-    def ingest_file(self, path: Path, org: str | None = None, year: int | None = None) -> IngestResult:
+    def ingest_file(self, path: Path, org: str | None = None, year: int | None = None,
+                    kind: str | None = None) -> IngestResult:
         t0 = time.perf_counter()
         try:
-            parsed = self.parse(path, org, year)
+            parsed = self.parse(path, org, year, kind)
         except UserError as exc:
             return IngestResult(path.name, "error", error=exc.render(), seconds=time.perf_counter() - t0)
         rep = parsed.report
         result = IngestResult(path.name, "added", rep.doc_id, rep.org, rep.year, rep.doc_type, len(parsed.facts),
-                              len(parsed.chunks), len(parsed.tables))
+                              len(parsed.chunks), len(parsed.tables), tables_found=list(rep.tables_found),
+                              coverage=rep.coverage, warnings=list(rep.warnings))
         store = self.stores.facts
         stale = store.report(rep.doc_id)
         if stale and store.parser_version(rep.doc_id) == PARSER_VERSION:
@@ -100,15 +107,28 @@ class Ingestor:
         return result
 
     def ingest(self, paths: Iterable[Path], org: str | None = None, year: int | None = None,
-               on_progress: Callable[[IngestResult, int, int], None] | None = None) -> list[IngestResult]:
+               on_progress: Callable[[IngestResult, int, int], None] | None = None,
+               kind: str | None = None) -> list[IngestResult]:
         files = expand_paths(paths)
         results: list[IngestResult] = []
         for n, path in enumerate(files, start=1):
-            res = self.ingest_file(path, org, year)
+            res = self.ingest_file(path, org, year, kind)
             results.append(res)
             if on_progress:
                 on_progress(res, n, len(files))
         return results
+
+    def set_metadata(self, doc_id: str, org: str | None = None, year: int | None = None, doc_type: str | None = None,
+                     region: str | None = None) -> int:
+        """Correct a report's metadata after ingest: SQLite (report, chunks and their tokens) and the vectors of
+        the chunks whose heading changed (re-embedded, upserted with the new metadata). Returns chunks changed."""
+        if org is not None and region is None:
+            region = region_of(org)
+        chunks = self.stores.facts.set_metadata(doc_id, org=org, year=year, doc_type=doc_type, region=region,
+                                                tokenize=tokenize)
+        if chunks:
+            self.stores.vectors.add(chunks, self.stores.embedder.embed_documents([c.text for c in chunks]))
+        return len(chunks)
 
     def remove(self, doc_id: str) -> bool:
         store = self.stores.facts

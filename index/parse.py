@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from core.models import Chunk, Fact, Report, Section, TableModel
+from core.models import Chunk, Fact, FieldSource, Report, Section, TableModel
 from core.normalize import NormLine, normalize_line
 from index.blocks import Cell, caption_for, find_blocks
 from index.chunks import make_chunks
@@ -19,7 +19,7 @@ from index.table_facts import ParsedTable, parse_table
 
 # Bump when parsing or chunking changes what a report yields: reports stored by an older parser are re-parsed on
 # the next `qa ingest` instead of being skipped as already indexed.
-PARSER_VERSION = 2
+PARSER_VERSION = 3
 
 
 @dataclass
@@ -123,10 +123,10 @@ def _narrative_facts(maker: _FactMaker, parsed: ParsedReport) -> None:
 
 
 def parse_document(raw: RawDocument, *, org: str | None = None, year: int | None = None, chunk_chars: int = 400,
-                   table_rows: int = 12, path: str = "") -> ParsedReport:
+                   table_rows: int = 12, path: str = "", kind: str | None = None) -> ParsedReport:
     norm = [normalize_line(line) for line in raw.lines]
     texts = [n.text for n in norm]
-    meta = detect_metadata(texts, org=org, year=year)
+    meta = detect_metadata(texts, org=org, year=year, kind=kind)
     doc_id = doc_id_for(texts)
     blocks = find_blocks(texts)
     table_lines = {ln for b in blocks for ln in range(b.start, b.end + 1)}
@@ -134,6 +134,8 @@ def parse_document(raw: RawDocument, *, org: str | None = None, year: int | None
     report = Report(
         doc_id=doc_id, file=raw.file, path=path, org=meta.org, region=meta.region, year=meta.year,
         doc_type=meta.doc_type, parts=meta.parts, n_lines=len(raw.lines),
+        meta_source={k: FieldSource(**v.as_dict()) for k, v in meta.sources.items()},
+        warnings=[*getattr(raw, "warnings", []), *meta.warnings],  # the reader's (scanned pages …) first
     )
     parsed = ParsedReport(report, raw.lines, norm, sections, table_lines=table_lines)
     maker = _FactMaker(parsed)
@@ -161,10 +163,14 @@ def parse_document(raw: RawDocument, *, org: str | None = None, year: int | None
     _narrative_facts(maker, parsed)
     parsed.facts.sort(key=lambda f: (f.line, f.char_start))
     parsed.chunks = make_chunks(parsed.report, texts, sections, parsed.tables, table_lines, chunk_chars, table_rows)
+    from index.doc_check import review  # tables found by name, coverage, warnings (imports this module)
+
+    review(parsed)
     return parsed
 
 
 def parse_file(path: Path, *, org: str | None = None, year: int | None = None, max_mb: float = 50,
-               chunk_chars: int = 400, table_rows: int = 12) -> ParsedReport:
+               chunk_chars: int = 400, table_rows: int = 12, kind: str | None = None) -> ParsedReport:
     raw = read_document(path, max_mb=max_mb)
-    return parse_document(raw, org=org, year=year, chunk_chars=chunk_chars, table_rows=table_rows, path=str(path))
+    return parse_document(raw, org=org, year=year, chunk_chars=chunk_chars, table_rows=table_rows, path=str(path),
+                          kind=kind)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
@@ -40,6 +40,10 @@ _FACT_COLS = [
 ]
 
 
+_REPORT_EXTRA = {"meta_source": "TEXT", "warnings": "TEXT", "family": "TEXT", "tables_found": "TEXT", "coverage": "REAL"}
+_FIELD_ZH = {"org": "单位", "year": "年度", "doc_type": "文档类型", "region": "地区"}
+
+
 class FactStore:
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -52,6 +56,9 @@ class FactStore:
             self.conn.execute("ALTER TABLE reports ADD COLUMN parser INTEGER DEFAULT 0")
         if "stamp" not in columns:  # the generation a report's rows were written at (see `generation`)
             self.conn.execute("ALTER TABLE reports ADD COLUMN stamp INTEGER DEFAULT 0")
+        for col, kind in _REPORT_EXTRA.items():  # metadata sources, warnings, tables found (added later)
+            if col not in columns:
+                self.conn.execute(f"ALTER TABLE reports ADD COLUMN {col} {kind}")
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -75,11 +82,13 @@ class FactStore:
         c = self.conn
         stamp = self._bump()
         c.execute(
-            "INSERT INTO reports(doc_id,file,path,org,region,year,doc_type,parts,n_lines,lines,parser,stamp)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            "INSERT INTO reports(doc_id,file,path,org,region,year,doc_type,parts,n_lines,lines,parser,stamp,"
+            "meta_source,warnings,family,tables_found,coverage) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (report.doc_id, report.file, report.path, report.org, report.region, report.year, report.doc_type,
              json.dumps(report.parts, ensure_ascii=False), report.n_lines, json.dumps(lines, ensure_ascii=False),
-             parser, stamp),
+             parser, stamp, json.dumps({k: v.model_dump() for k, v in report.meta_source.items()}, ensure_ascii=False),
+             json.dumps(report.warnings, ensure_ascii=False), report.family,
+             json.dumps(report.tables_found, ensure_ascii=False), report.coverage),
         )
         c.executemany(
             'INSERT INTO sections(doc_id,idx,path,level,start,"end") VALUES (?,?,?,?,?,?)',
@@ -96,6 +105,45 @@ class FactStore:
         c.executemany("INSERT INTO chunks(chunk_id,doc_id,data,tokens) VALUES (?,?,?,?)",
                       [(ch.chunk_id, ch.doc_id, ch.model_dump_json(), " ".join(tok)) for ch, tok in zip(chunks, tokens, strict=True)])
 
+    def set_metadata(self, doc_id: str, *, org: str | None = None, year: int | None = None,
+                     doc_type: str | None = None, region: str | None = None,
+                     tokenize: Callable[[str], list[str]] | None = None) -> list[Chunk]:
+        """Correct a report's metadata after ingest: its row, and its chunks' metadata and `单位 年度年` heading
+        (re-tokenized with `tokenize` when given). Returns the changed chunks, for the vector store. The field's
+        source becomes `corrected` and the warnings about it go."""
+        report = self.report(doc_id)
+        if report is None:
+            raise KeyError(doc_id)
+        given = {k: v for k, v in (("org", org), ("year", year), ("doc_type", doc_type), ("region", region))
+                 if v is not None}
+        if not given:
+            return []
+        sources = {k: v.model_dump() for k, v in report.meta_source.items()}
+        for fld, value in given.items():
+            sources["kind" if fld == "doc_type" else fld] = {"line": 0, "text": str(value), "confidence": 1.0,
+                                                              "source": "corrected"}
+        warnings = [w for w in report.warnings if not any(w.startswith(_FIELD_ZH[f]) for f in given)]
+        sets = ", ".join(f"{col} = ?" for col in given)
+        with self.transaction():  # a new stamp: every cache of this report is stale
+            self.conn.execute(f"UPDATE reports SET {sets}, meta_source = ?, warnings = ?, stamp = ? WHERE doc_id = ?",
+                              (*given.values(), json.dumps(sources, ensure_ascii=False),
+                               json.dumps(warnings, ensure_ascii=False), self._bump(), doc_id))
+            changed: list[Chunk] = []
+            update: dict[str, Any] = {k: v for k, v in given.items() if k in ("org", "year", "doc_type")}
+            old_head = f"{report.org} {report.year or ''}年"
+            new_head = f"{update.get('org', report.org)} {update.get('year', report.year) or ''}年"
+            for row in self.conn.execute("SELECT chunk_id, data, tokens FROM chunks WHERE doc_id = ?", (doc_id,)).fetchall():
+                if not update:
+                    break
+                chunk = Chunk.model_validate_json(row["data"])
+                text = new_head + chunk.text[len(old_head):] if chunk.text.startswith(old_head) else chunk.text
+                chunk = chunk.model_copy(update={**update, "text": text})
+                tokens = " ".join(tokenize(text)) if tokenize else row["tokens"]
+                self.conn.execute("UPDATE chunks SET data = ?, tokens = ? WHERE chunk_id = ?",
+                                  (chunk.model_dump_json(), tokens, row["chunk_id"]))
+                changed.append(chunk)
+        return changed
+
     def delete_report(self, doc_id: str) -> None:
         self._bump()
         for table in ("reports", "sections", "tables", "facts", "chunks"):
@@ -106,7 +154,10 @@ class FactStore:
     def _report(row: sqlite3.Row) -> Report:
         return Report(doc_id=row["doc_id"], file=row["file"], path=row["path"] or "", org=row["org"] or "",
                       region=row["region"] or "", year=row["year"], doc_type=row["doc_type"] or "",
-                      parts=json.loads(row["parts"] or "[]"), n_lines=row["n_lines"] or 0)
+                      parts=json.loads(row["parts"] or "[]"), n_lines=row["n_lines"] or 0,
+                      meta_source=json.loads(row["meta_source"] or "{}"), warnings=json.loads(row["warnings"] or "[]"),
+                      family=row["family"] or "", tables_found=json.loads(row["tables_found"] or "[]"),
+                      coverage=row["coverage"])
 
     def reports(self) -> list[Report]:
         rows = self.conn.execute("SELECT * FROM reports ORDER BY year, org, file").fetchall()

@@ -1,0 +1,183 @@
+"""Benchmark: a province's worth of reports. Generates N synthetic reports from the five bundled ones (each with a
+distinct place name, a shifted fiscal year and every 万元 amount scaled by a known factor — deterministic),
+ingests them through the app's service object and records ingest reports/s, disk, peak RSS, and p50/p95 of a
+lookup, a rate, a cross-report ranking and a search, beside raw Chroma and raw bm25 queries over the same data
+(their ratio is the product's overhead). Every checked lookup must give the base figure × the report's factor.
+
+    python bench/scale.py --sizes 5 200 1000 [--queries 20] [--out bench/results/scale.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+# the distinctive place name of each bundled report, replaced by a synthetic one
+PLACES = {"石峰": "区", "荷塘": "区", "芦淞": "区", "醴陵": "市", "衡山": "县"}
+SYLLABLES = "青白金银东西南北安平和泰康宁兴华明光新永长福丰乐嘉瑞"
+AMOUNT = re.compile(r"(?<![\d.])(\d{1,3}(?:,\d{3})+|\d+)\.(\d{2})(?![\d%％])")
+YEAR = re.compile(r"(?<!\d)(20[12]\d)(?=\s*年)")
+
+
+def place_name(i: int) -> str:
+    n = len(SYLLABLES)
+    return SYLLABLES[i % n] + SYLLABLES[(i // n) % n] + SYLLABLES[(i // (n * n) + 7) % n]
+
+
+def factor(i: int) -> Decimal:
+    return Decimal(100 + 7 * (i % 13)) / Decimal(100)  # 1.00 … 1.84
+
+
+def synthesize(i: int, base: Path) -> tuple[str, str, int, Decimal]:
+    """Report i from a bundled one: (file name, text, year shift, amount factor)."""
+    text = base.read_text(encoding="utf-8")
+    old = next(p for p in PLACES if p in base.name)
+    new = place_name(i)
+    shift = i // len(PLACES) % 4
+    f = factor(i)
+
+    def scale(m: re.Match[str]) -> str:
+        value = Decimal(m.group(1).replace(",", "") + "." + m.group(2)) * f
+        return str(value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+    text = AMOUNT.sub(scale, text.replace(old, new))
+    text = YEAR.sub(lambda m: str(int(m.group(1)) + shift), text)
+    year = int(base.name[:4]) + shift
+    name = re.sub(r"^\d{4}", str(year), base.name).replace(old, new)
+    return name, text, shift, f
+
+
+def percentile(xs: list[float], p: float) -> float:
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(round(p * (len(xs) - 1))))]
+
+
+def timed(fn, n: int) -> dict[str, float]:  # noqa: ANN001
+    times = []
+    for k in range(n):
+        t0 = time.perf_counter()
+        fn(k)
+        times.append(time.perf_counter() - t0)
+    return {"p50_ms": round(statistics.median(times) * 1000, 1), "p95_ms": round(percentile(times, 0.95) * 1000, 1)}
+
+
+def rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run_size(n: int, queries: int, work: Path) -> dict[str, object]:
+    from core.settings import Settings
+    from qa.service import QAService
+
+    bases = sorted((ROOT / "data/reports").glob("*.txt"))
+    folder = work / f"reports-{n}"
+    folder.mkdir(parents=True)
+    meta = []
+    for i in range(n):
+        base = bases[i % len(bases)]
+        name, text, shift, f = synthesize(i, base) if i >= len(bases) else (base.name, base.read_text("utf-8"), 0, Decimal(1))
+        (folder / name).write_text(text, encoding="utf-8")
+        meta.append({"i": i, "base": base.name, "file": name, "shift": shift, "factor": str(f)})
+    service = QAService(Settings(data_dir=work / f"data-{n}"))
+    t0 = time.perf_counter()
+    results = service.ingest(sorted(folder.iterdir()))
+    ingest_s = time.perf_counter() - t0
+    errors = [r.file for r in results if r.status == "error"]
+    disk = sum(p.stat().st_size for p in (work / f"data-{n}").rglob("*") if p.is_file())
+
+    # lookups whose answer is known: the 醴陵-family 三公经费 (base figure × factor) of report k
+    family = [m for m in meta if "醴陵" in m["base"]]
+    base_answer = service.ask("2021年醴陵市网格化中心的三公经费是多少？", engine="structured")
+    base_value = next(Decimal(str(f.value)) for f in base_answer.figures)
+    wrong: list[str] = []
+
+    def lookup(k: int) -> None:
+        m = family[k % len(family)]
+        place = "醴陵" if m["i"] < len(bases) else place_name(m["i"])
+        a = service.ask(f"{2021 + m['shift']}年{place}市网格化中心的三公经费是多少？", engine="structured")
+        expect = (base_value * Decimal(m["factor"])).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        if not any(Decimal(str(f.value)) == expect for f in a.figures):
+            wrong.append(f"{m['file']}: expected {expect}, got {a.answer[:80]}")
+
+    def rate(k: int) -> None:
+        m = family[k % len(family)]
+        place = "醴陵" if m["i"] < len(bases) else place_name(m["i"])
+        service.ask(f"{2021 + m['shift']}年{place}市网格化中心三公经费的预算执行率是多少？", engine="structured")
+
+    searcher = service.asker.searcher()
+    store = service.stores
+
+    def search(k: int) -> None:
+        m = family[k % len(family)]
+        place = "醴陵" if m["i"] < len(bases) else place_name(m["i"])
+        searcher.search(f"{place}市网格化中心的会议费")
+
+    emb = store.embedder.embed_query("会议费")
+
+    def raw_chroma(k: int) -> None:
+        store.vectors.query(emb, 10)
+
+    store.keyword.refresh()
+
+    def raw_bm25(k: int) -> None:
+        store.keyword._bm25.retrieve([["会议费"]], k=10, show_progress=False)
+
+    record: dict[str, object] = {
+        "reports": n, "ingest_seconds": round(ingest_s, 1), "ingest_reports_per_s": round(n / ingest_s, 2),
+        "ingest_errors": errors, "disk_mb": round(disk / 1e6, 1),
+        "lookup": timed(lookup, queries), "rate": timed(rate, queries),
+        "rank": timed(lambda k: service.ask("哪个单位的项目支出最多？", engine="structured"), max(3, queries // 5)),
+        "search": timed(search, queries), "raw_chroma": timed(raw_chroma, queries), "raw_bm25": timed(raw_bm25, queries),
+        "checked_lookups": queries, "wrong_lookups": wrong[:10], "wrong_count": len(wrong),
+        "peak_rss_mb": round(rss_mb(), 0),
+    }
+    return record
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[5, 200, 1000])
+    ap.add_argument("--queries", type=int, default=20)
+    ap.add_argument("--out", type=Path, default=ROOT / "bench/results/scale.json")
+    ap.add_argument("--one", type=int, help=argparse.SUPPRESS)  # one size, in this process (peak RSS is per process)
+    args = ap.parse_args()
+    if args.one:
+        work = Path(tempfile.mkdtemp(prefix=f"qa-scale-{args.one}-"))
+        try:
+            print(json.dumps(run_size(args.one, args.queries, work), ensure_ascii=False), flush=True)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        return 0
+    out: dict[str, object] = {"machine": f"{platform.machine()} {os.cpu_count()} cores, {platform.python_version()}",
+                              "runs": []}
+    for n in args.sizes:
+        proc = subprocess.run([sys.executable, __file__, "--one", str(n), "--queries", str(args.queries)],
+                              capture_output=True, text=True, check=False)
+        if proc.returncode != 0:
+            print(proc.stderr[-3000:], file=sys.stderr)
+            return 1
+        record = json.loads(proc.stdout.strip().splitlines()[-1])
+        print(json.dumps(record, ensure_ascii=False), flush=True)
+        out["runs"].append(record)  # type: ignore[union-attr]
+    args.out.write_text(json.dumps(out, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
