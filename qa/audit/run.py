@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 
 from core.models import Fact, Report
 from qa.answer_models import AuditNote, Citation
-from qa.audit import crosscheck, narrative
+from qa.audit import crosscheck, identities, narrative
 from qa.audit import tables as table_rules
 from qa.audit import text as text_rules
 from qa.audit.context import Context, Finding, RuleSpec
@@ -22,7 +22,7 @@ from qa.audit.labels import MONEY
 
 
 def rules() -> list[RuleSpec]:
-    return [*table_rules.RULES, *text_rules.RULES, *narrative.RULES, *crosscheck.RULES]
+    return [*table_rules.RULES, *identities.RULES, *text_rules.RULES, *narrative.RULES, *crosscheck.RULES]
 
 
 class Coverage(BaseModel):
@@ -67,6 +67,7 @@ def audit_with_coverage(report: Report, facts: list[Fact], lines: list[str],
             continue
         spec.fn(ctx)
         cov.ran.append(spec.name)
+    cov.skipped.update(ctx.memo.get("unchecked", {}))  # parts of a rule that could not run (an identity's table)
     seen: set[str] = set()
     unique = []
     for f in ctx.findings:

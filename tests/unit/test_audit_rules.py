@@ -299,3 +299,29 @@ def test_scope_words_are_set_aside_to_find_the_item_and_wrapped_labels_are_not_i
     whole = Doc("管理事务甲支出8.43万元。", "管理事务甲支出1037.82万元。")
     whole.fig(1, "8.43万元", "管理事务甲支出"), whole.fig(2, "1037.82万元", "管理事务甲支出")
     assert [f.kind for f in whole.run(same_item)] == ["前后不一致"]
+
+
+def _nine_tables(basic: str, prefix: str = "公开0") -> Doc:
+    d = Doc()
+    title5, title6 = "一般公共预算财政拨款支出决算表", "一般公共预算财政拨款基本支出决算表"
+    t5, t6 = (f"{prefix}5表", f"{prefix}6表") if prefix else (title5, title6)
+    d.cell(t5, 1, "合计", "本年支出/基本支出", basic, title5)
+    d.cell(t6, 2, "人员经费合计", "决算数", "10.00", title6)
+    d.cell(t6, 3, "公用经费合计", "决算数", "5.00", title6)
+    return d
+
+
+def test_nine_table_identities_come_from_the_profiles_under_either_naming():
+    from qa.audit.identities import profile_identities
+
+    for prefix in ("公开0", ""):  # Hunan captions 公开05/06表, or the tables' names as Shanghai prints them
+        assert _nine_tables("15.00", prefix).run(profile_identities) == []
+        [f] = _nine_tables("16.00", prefix).run(profile_identities)
+        assert f.kind == "表间不一致" and "10.00[2] + 5.00[3] = 15.00" in f.message
+
+
+def test_identity_that_cannot_be_checked_is_in_the_coverage():
+    d = _nine_tables("15.00")
+    findings, cov = audit_with_coverage(REPORT, d.facts, ["x"] * 5, [])
+    assert "profile_identities" in cov.ran
+    assert any("公开01表" in k and "not found" in v for k, v in cov.skipped.items())
