@@ -15,6 +15,7 @@ from core.numbers import fmt, half_unit, to_base
 from qa.audit.context import Context, RuleSpec
 from qa.audit.labels import MONEY, Key, canonical, cell_key, split_role, text_key, vocabulary
 from qa.audit.narrative import breakdowns, wrapped
+from qa.audit.paragraphs import para_of, paragraphs
 
 
 def _wan(f: Fact) -> Decimal:
@@ -77,13 +78,14 @@ def budget_vs_evaluation(ctx: Context) -> None:
     for f in ctx.facts:
         if f.kind == "cell" and "自评表" in (f.table_id or "") and f.row_label in ("年度资金总额", "合计"):
             rows.setdefault((f.table_id or "", f.row_label), {})[f.column.split("(")[0]] = f
-    for line_facts in _lines(ctx).values():
-        budget = [f for f in line_facts if _role(f) == "年初预算"]
-        spent = [f for f in line_facts if _role(f) == "决算"]
+    for para in paragraphs(ctx):
+        money = [f for f in para.facts if f.unit in MONEY and not f.rate_kind]
+        budget = [f for f in money if _role(f) == "年初预算"]
+        spent = [f for f in money if _role(f) == "决算"]
         if len(budget) != 1 or len(spent) != 1 or spent[0].value == 0:
             continue
         b, a = budget[0], spent[0]
-        sentence = ctx.lines[a.line - 1]
+        sentence = para.text
         for (table, _), cols in rows.items():
             tb, ta = cols.get("年初预算数"), cols.get("全年执行数")
             name = re.search(r"[（(]([^）)]+)[）)]\s*$", table)
@@ -95,14 +97,6 @@ def budget_vs_evaluation(ctx: Context) -> None:
             ctx.add("budget_vs_evaluation", "表文不一致", "high",
                     f"「{name.group(1)}」年初预算：正文 {fmt(b.value, b.decimals)}{b.unit}{{0}}，{table}年初预算数 "
                     f"{fmt(tb.value, tb.decimals)}{{2}}（两处执行数均为 {fmt(a.value, a.decimals)}{{1}}{{3}}）", [b, a, tb, ta])
-
-
-def _lines(ctx: Context) -> dict[int, list[Fact]]:
-    out: dict[int, list[Fact]] = {}
-    for f in ctx.facts:
-        if f.kind == "text" and f.unit in MONEY and not f.rate_kind:
-            out.setdefault(f.line, []).append(f)
-    return out
 
 
 def _role(f: Fact) -> str | None:
@@ -117,11 +111,10 @@ def _matches(expect: Decimal, rate: Fact) -> bool:
 def unit_by_rate(ctx: Context) -> None:
     """A completion rate over two money figures of different units: if the rate holds only when both are read in
     the same unit, the unit printed on one of them is a slip (元 for 万元)."""
-    lines = _lines(ctx)
     for rate in ctx.facts:
         if rate.kind != "text" or rate.unit != "%" or rate.rate_kind not in ("completion", "share"):
             continue
-        money = [f for f in lines.get(rate.line, []) if f.char_start < rate.char_start]
+        money = [f for f in para_of(ctx, rate).before(rate) if f.unit in MONEY and not f.rate_kind]
         if len(money) < 2 or money[-1].unit == money[-2].unit:
             continue
         den, num = money[-2], money[-1]
@@ -190,17 +183,18 @@ def _label(f: Fact) -> str:
 
 def _denominator_named_nearby(ctx: Context, rate: Fact, amount: Fact, want: str) -> bool:
     """The sentence names its denominator before the amount, or a table row carries exactly that label."""
-    same = [f for f in ctx.facts if f.kind == "text" and f.line == rate.line and f.char_start < amount.char_start
-            and f.unit in MONEY and not f.rate_kind and _label(f).endswith(want)]
+    para = para_of(ctx, rate)
+    same = [f for f in para.before(amount) if f.unit in MONEY and not f.rate_kind and _label(f).endswith(want)]
     return bool(same) or any(f.kind == "cell" and canonical(f.row_label) == want for f in ctx.facts)
 
 
 def _orphan_share(ctx: Context, rate: Fact, want: str, money: list[Fact]) -> None:
     """`“三公”经费预算总额仅占全部预算的32.8%` with no figure in the sentence: the item before 占 is found in the
     report; if its 决算 ÷ 预算 gives the rate, the rate is that item's 执行率."""
-    line = ctx.lines[rate.line - 1]
-    start = max(line.rfind(c, 0, rate.char_start) for c in "。；;，,") + 1
-    head = line[start:rate.char_start]
+    para = para_of(ctx, rate)
+    line, at = para.text, para.pos(rate)
+    start = max(line.rfind(c, 0, at) for c in "。；;，,") + 1
+    head = line[start:at]
     if "占" not in head:
         return
     subject = canonical(head.split("占")[0])

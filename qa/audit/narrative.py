@@ -13,6 +13,7 @@ from core.models import Fact
 from core.numbers import fmt, to_base
 from qa.audit.context import CENT, Context, RuleSpec, Severity
 from qa.audit.labels import MONEY, canonical, exhaustive, is_change, split_role, text_key, vocabulary
+from qa.audit.paragraphs import Para, paragraphs
 
 _HEADING = re.compile(r"^\s*(?:[一二三四五六七八九十]+\s*、|[（(][一二三四五六七八九十]+[)）]|第[一二三四五六七八九十]+部分)")
 _SENT_END = "。"
@@ -39,17 +40,6 @@ def _value(f: Fact, unit: str) -> Decimal:
     if f.unit in MONEY and unit in MONEY:
         return to_base(f.value, f.unit)[0] / to_base(Decimal(1), unit)[0]
     return f.value
-
-
-def _text_facts(ctx: Context) -> dict[int, list[Fact]]:
-    if "by_line" not in ctx.memo:
-        by_line: dict[int, list[Fact]] = {}
-        for f in sorted(ctx.facts, key=lambda f: (f.line, f.char_start)):
-            if f.kind == "text":
-                by_line.setdefault(f.line, []).append(f)
-        ctx.memo["by_line"] = by_line
-    out: dict[int, list[Fact]] = ctx.memo["by_line"]
-    return out
 
 
 def _role(f: Fact) -> str | None:
@@ -79,56 +69,37 @@ def breakdowns(ctx: Context) -> list[Breakdown]:
         cached: list[Breakdown] = ctx.memo["breakdowns"]
         return cached
     out: list[Breakdown] = []
-    by_line = _text_facts(ctx)
-    for line, facts in by_line.items():
-        text = ctx.lines[line - 1]
+    for para in paragraphs(ctx):
+        text, facts, at = para.text, para.facts, para.pos
         marks = [m.start() for m in re.finditer("其中", text)]
         for i, p in enumerate(marks):
             sent_start = text.rfind(_SENT_END, 0, p) + 1
-            totals = [f for f in facts if sent_start <= f.char_start and f.char_end <= p and _family(f)
+            totals = [f for f in facts if sent_start <= at(f) and para.end_pos(f) <= p and _family(f)
                       and not is_change(f)]
             if not totals:
                 continue
             dot = text.find(_SENT_END, p)
             end = min([*marks[i + 1:], dot if dot >= 0 else len(text)])
-            inline = [f for f in facts if p < f.char_start < end and _family(f) and not is_change(f)]
-            if end == len(text) and inline:
-                inline += _continued(ctx, line)
+            inline = [f for f in facts if p < at(f) < end and _family(f) and not is_change(f)]
             if inline:
                 out += _match(totals, inline, facts, False)
             elif not text[p + 2:].strip(" ：:，,"):
-                out += _match(totals, _following(ctx, line), [], True)
+                out += _match(totals, _following(ctx, para), [], True)
         for t in facts:
-            out += _parenthetical(t, facts, text)
+            out += _parenthetical(t, para)
     ctx.memo["breakdowns"] = out
     return out
 
 
-def _continued(ctx: Context, line: int) -> list[Fact]:
-    """A sentence broken over lines (PDF/Word wrapping): figures of the next lines up to the first `。`."""
-    out: list[Fact] = []
-    for n in range(line + 1, min(line + 4, len(ctx.lines)) + 1):
-        text = ctx.lines[n - 1]
-        if not text.strip():
-            continue
-        if _HEADING.match(text) or "其中" in text:
-            break
-        dot = text.find(_SENT_END)
-        out += [f for f in _text_facts(ctx).get(n, []) if (dot < 0 or f.char_start < dot) and _family(f)
-                and not is_change(f)]
-        if dot >= 0:
-            break
-    return out
-
-
-def _following(ctx: Context, line: int) -> list[Fact]:
-    """Figures of the numbered items after a line that ends with `其中：`, up to the next heading."""
-    by_line = _text_facts(ctx)
+def _following(ctx: Context, para: Para) -> list[Fact]:
+    """Figures of the numbered items after a paragraph that ends with `其中：`, up to the next heading."""
     parts: list[Fact] = []
-    for n in range(line + 1, min(line + 40, len(ctx.lines)) + 1):
-        if _HEADING.match(ctx.lines[n - 1]):
+    for p in paragraphs(ctx):
+        if p.start <= para.end:
+            continue
+        if _HEADING.match(p.text) or p.start > para.end + 40:
             break
-        parts += [f for f in by_line.get(n, []) if _family(f) and not is_change(f)]
+        parts += [f for f in p.facts if _family(f) and not is_change(f)]
     return parts
 
 
@@ -151,12 +122,13 @@ def _match(totals: list[Fact], parts: list[Fact], line_facts: list[Fact], number
     return out
 
 
-def _parenthetical(total: Fact, facts: list[Fact], text: str) -> list[Breakdown]:
-    m = re.match(r"\s*[\u4e00-\u9fff]{0,8}[（(]([^）)]*)[）)]", text[total.char_end:])
+def _parenthetical(total: Fact, para: Para) -> list[Breakdown]:
+    text, end = para.text, para.end_pos(total)
+    m = re.match(r"\s*[\u4e00-\u9fff]{0,8}[（(]([^）)]*)[）)]", text[end:])
     if not m or "含" in m.group(1) or not _family(total):
         return []
-    lo, hi = total.char_end + m.start(1), total.char_end + m.end(1)
-    parts = [f for f in facts if lo <= f.char_start < hi and _family(f) == _family(total)]
+    lo, hi = end + m.start(1), end + m.end(1)
+    parts = [f for f in para.facts if lo <= para.pos(f) < hi and _family(f) == _family(total)]
     return [Breakdown(total, parts, True)] if len(parts) >= 2 else []
 
 
@@ -195,19 +167,18 @@ def stated_parts(ctx: Context) -> None:
                 [t, *b.parts])
 
 
-def _count_noun(f: Fact, text: str) -> str:
-    m = re.match(r"\s*([\u4e00-\u9fff]{2,8}?)(?=[（(，,、；;。\s]|$)", text[f.char_end:])
+def _count_noun(f: Fact, para: Para) -> str:
+    m = re.match(r"\s*([\u4e00-\u9fff]{2,8}?)(?=[（(，,、；;。\s]|$)", para.text[para.end_pos(f):])
     return m.group(1) if m else ""
 
 
 def count_parts(ctx: Context) -> None:
     """`N个网格员` against a run of sibling counts in the same paragraph (`专职网格员a人、兼职网格员b人`)."""
     units = set(vocabulary()["count_units"])
-    for line, facts in _text_facts(ctx).items():
-        text = ctx.lines[line - 1]
-        counts = [f for f in facts if f.unit in units]
+    for para in paragraphs(ctx):
+        counts = [f for f in para.facts if f.unit in units]
         for t in counts:
-            noun = _count_noun(t, text)
+            noun = _count_noun(t, para)
             if len(noun) < 2:
                 continue
             runs: list[list[Fact]] = [[]]
@@ -217,7 +188,7 @@ def count_parts(ctx: Context) -> None:
                     runs.append([])
                     continue
                 prev = runs[-1][-1] if runs[-1] else None
-                sep = text[prev.char_end:f.char_start] if prev else ""
+                sep = para.text[para.end_pos(prev):para.pos(f)] if prev else ""
                 if prev and (re.search(r"\d", sep) or len(sep) > len(f.phrase) + 4):
                     runs.append([])
                 runs[-1].append(f)
@@ -238,12 +209,11 @@ _CHANGED = re.compile(r"(增加|减少|增长|下降)的(?:主要)?原因")
 
 def stated_comparisons(ctx: Context) -> None:
     """`决算数大于/小于/等于预算数` against the two figures of the sentence; `与上年持平` next to a change."""
-    by_line = _text_facts(ctx)
-    for line, text in enumerate(ctx.lines, start=1):
-        facts = by_line.get(line, [])
+    for para in paragraphs(ctx):
+        text, facts, at = para.text, para.facts, para.pos
         for m in _RELATION.finditer(text):
             start = text.rfind(_SENT_END, 0, m.start()) + 1
-            money = [f for f in facts if start <= f.char_start < m.start() and f.unit in MONEY and not is_change(f)]
+            money = [f for f in facts if start <= at(f) < m.start() and f.unit in MONEY and not is_change(f)]
             budget = [f for f in money if (_role(f) or "").endswith("预算")]
             spent = [f for f in money if _role(f) == "决算"]
             if not budget or not spent:
@@ -257,18 +227,22 @@ def stated_comparisons(ctx: Context) -> None:
             if said != actual:
                 ctx.add("stated_comparison", "表述与数字不符", "medium",
                         f"文中说“{m.group(0)}”，但决算 {fmt(a.value, a.decimals)}{a.unit}{{1}} {actual}预算 "
-                        f"{fmt(b.value, b.decimals)}{b.unit}{{0}}", [b, a], extra_lines=[line])
+                        f"{fmt(b.value, b.decimals)}{b.unit}{{0}}", [b, a], extra_lines=[_line_at(para, m.start())])
         for m in _FLAT.finditer(text):
             end = text.find(_SENT_END, m.end())
             rest = text[m.end(): end if end >= 0 else len(text)]
-            change = [f for f in facts if m.end() <= f.char_start and (end < 0 or f.char_start < end)
-                      and is_change(f) and f.value != 0]
+            change = [f for f in facts if m.end() <= at(f) and (end < 0 or at(f) < end) and is_change(f) and f.value != 0]
             reason = _CHANGED.search(rest)
             if change or reason:
+                line = _line_at(para, m.start())
                 what = (f"却有变动 {fmt(change[0].value, change[0].decimals)}{change[0].unit}{{0}}" if change
                         else f"又说“{reason.group(0) if reason else ''}”")
                 ctx.add("stated_comparison", "表述与数字不符", "low", f"第{line}行说“{m.group(0)}”，{what}",
                         change[:1], extra_lines=[] if change else [line])
+
+
+def _line_at(para: Para, pos: int) -> int:
+    return max((n for n, b in para.base.items() if b <= pos), default=para.start)
 
 
 def same_item(ctx: Context) -> None:

@@ -13,6 +13,7 @@ from itertools import product
 from core.models import Fact
 from core.numbers import fmt, half_unit
 from qa.audit.context import Context, RuleSpec
+from qa.audit.paragraphs import para_of
 from qa.resolve import norm
 from qa.verify import fact_label
 
@@ -46,8 +47,9 @@ def _rounding(ctx: Context, rate: Fact, expect: Decimal, what: str, facts: list[
             f"{{{len(facts) - 1}}}，超出四舍五入范围", facts)
 
 
-def _line_money(ctx: Context, line: int, before: int) -> list[Fact]:
-    return [f for f in ctx.facts if f.kind == "text" and f.line == line and _money(f) and f.char_start < before]
+def _para_money(ctx: Context, rate: Fact) -> list[Fact]:
+    """Money figures before the rate in its paragraph (a wrapped sentence is one paragraph)."""
+    return [f for f in para_of(ctx, rate).before(rate) if _money(f)]
 
 
 def _named(ctx: Context, name: str) -> Fact | None:
@@ -65,7 +67,7 @@ def stated_rates(ctx: Context) -> None:
         if rate.kind != "text" or rate.unit != "%" or rate.rate_kind not in ("share", "completion", "growth"):
             continue
         amount = by_id.get(rate.rate_of or "")
-        money = _line_money(ctx, rate.line, rate.char_start)
+        money = _para_money(ctx, rate)
         if rate.rate_kind == "share":
             _share(ctx, rate, amount, money)
         elif rate.rate_kind == "completion":
@@ -97,7 +99,9 @@ def _share(ctx: Context, rate: Fact, amount: Fact | None, money: list[Fact]) -> 
     if amount is None or not _money(amount):
         return
     named = re.sub(r"^占|的?比例?$|的$", "", rate.phrase)
-    before = [f for f in money if f.fact_id != amount.fact_id and f.char_start < amount.char_start]
+    para = para_of(ctx, rate)
+    at = para.pos
+    before = [f for f in money if f.fact_id != amount.fact_id and at(f) < at(amount)]
     if named:
         want = norm(named)
         same = [f for f in before if norm(fact_label(f)).endswith(want)]
@@ -106,7 +110,7 @@ def _share(ctx: Context, rate: Fact, amount: Fact | None, money: list[Fact]) -> 
         parts = {f.rate_of for f in ctx.facts if f.rate_kind == "share"}
         earlier = [f for f in ctx.facts if f.kind == "text" and _money(f) and f.fact_id not in parts
                    and ((amount.line - 2 <= f.line < amount.line and re.search(r"合计|总计|总额", fact_label(f)))
-                        or (f.line == amount.line and f.char_start < amount.char_start))]
+                        or (f.line in para.base and at(f) < at(amount)))]
         den = max(earlier, key=lambda f: (f.line, f.char_start)) if earlier else None
     if den is None or den.fact_id == amount.fact_id:
         return
@@ -118,7 +122,8 @@ def _completion(ctx: Context, rate: Fact, money: list[Fact]) -> None:
     if len(money) < 2:
         return
     budget, spent = money[-2], money[-1]
-    if "预算" not in ctx.lines[rate.line - 1][max(0, budget.char_start - 12):budget.char_start]:
+    para = para_of(ctx, rate)
+    if "预算" not in para.text[max(0, para.pos(budget) - 12):para.pos(budget)]:
         return
     _check(ctx, rate, spent, budget, f"完成预算「{fact_label(spent) or '支出决算'}」", "{n}{{0}} ÷ {d}{{1}}")
 
@@ -127,16 +132,17 @@ def _growth(ctx: Context, rate: Fact, change: Fact | None, money: list[Fact]) ->
     """与上年相比增加C万元，增长G%: G = C ÷ (本年 − C), 本年 being the figure the sentence is about."""
     if change is None or not _money(change):
         return
-    line = ctx.lines[rate.line - 1]
-    current = [f for f in money if f.char_start < change.char_start and f.fact_id != change.fact_id
-               and not re.search(r"(?:增加|减少|增长|下降|降低)\s*$", line[max(0, f.char_start - 4):f.char_start])]
+    para = para_of(ctx, rate)
+    line, at = para.text, para.pos
+    current = [f for f in money if at(f) < at(change) and f.fact_id != change.fact_id
+               and not re.search(r"(?:增加|减少|增长|下降|降低)\s*$", line[max(0, at(f) - 4):at(f)])]
     if not current:
         return
     now = current[-1]
-    text = ctx.lines[rate.line - 1][now.char_end:change.char_start]
+    text = line[para.end_pos(now):at(change)]
     if "上年" not in text and "预算" not in text:  # 比上年 / 比年初预算数 增加C万元
         return
-    down = "减少" in text[-8:] or "下降" in ctx.lines[rate.line - 1][change.char_end:rate.char_start]
+    down = "减少" in text[-8:] or "下降" in line[para.end_pos(change):at(rate)]
     base = now.value + change.value if down else now.value - change.value
     if base == 0 or now.value == 0:
         return

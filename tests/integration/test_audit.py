@@ -12,6 +12,7 @@ import pytest
 from core.models import Fact, Report
 from qa.audit import Context, audit, audit_report
 from qa.audit.crosscheck import narrative_items_vs_tables as narrative_vs_tables
+from qa.audit.identities import profile_identities
 from qa.audit.tables import cross_tables, hierarchy, self_evaluation, staff_public, total_columns, total_rows
 from qa.audit.text import stated_rates, years
 
@@ -91,8 +92,8 @@ def test_staff_and_public_totals_in_table_06():
 
 def test_same_item_across_tables():
     ok = [cell("公开01表", 1, "本年支出合计", "支出/决算数", "8.00"), cell("公开03表", 2, "合计", "本年支出合计", "8.00")]
-    assert run(cross_tables, ok) == []
-    [f] = run(cross_tables, [ok[0], cell("公开03表", 2, "合计", "本年支出合计", "9.00")])
+    assert run(profile_identities, ok) == []  # the identity is profile data (index/profiles/)
+    [f] = run(profile_identities, [ok[0], cell("公开03表", 2, "合计", "本年支出合计", "9.00")])
     assert f.kind == "表间不一致" and f.severity == "high"
     evaluation = cell("2020年度部门整体支出绩效自评表", 9, "合计", "全年执行数", "8.00")
     assert run(cross_tables, [*ok, evaluation]) == []
