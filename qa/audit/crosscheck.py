@@ -15,7 +15,7 @@ from core.numbers import fmt, half_unit, to_base
 from qa.audit.context import Context, RuleSpec
 from qa.audit.labels import MONEY, Key, canonical, cell_key, split_role, text_key, vocabulary
 from qa.audit.narrative import breakdowns, wrapped
-from qa.audit.paragraphs import para_of, paragraphs
+from qa.audit.paragraphs import amount_of, para_of, paragraphs
 
 
 def _wan(f: Fact) -> Decimal:
@@ -141,7 +141,7 @@ def share_denominators(ctx: Context) -> None:
         want = canonical(named)
         if len(want) < 2:
             continue
-        amount = by_id.get(rate.rate_of or "")
+        amount = by_id.get(amount_of(ctx, rate) or "")
         if amount is None:
             _orphan_share(ctx, rate, want, money)
             continue

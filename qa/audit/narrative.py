@@ -13,7 +13,7 @@ from core.models import Fact
 from core.numbers import fmt, to_base
 from qa.audit.context import CENT, Context, RuleSpec, Severity
 from qa.audit.labels import MONEY, canonical, exhaustive, is_change, split_role, text_key, vocabulary
-from qa.audit.paragraphs import Para, paragraphs
+from qa.audit.paragraphs import Para, amount_of, paragraphs
 
 _HEADING = re.compile(r"^\s*(?:[一二三四五六七八九十]+\s*、|[（(][一二三四五六七八九十]+[)）]|第[一二三四五六七八九十]+部分)")
 _SENT_END = "。"
@@ -46,8 +46,8 @@ def _role(f: Fact) -> str | None:
     return split_role(canonical(f.phrase))[0]
 
 
-def _shared(f: Fact, facts: list[Fact]) -> bool:
-    return any(g.rate_kind == "share" and g.rate_of == f.fact_id for g in facts)
+def _shared(ctx: Context, f: Fact, facts: list[Fact]) -> bool:
+    return any(g.rate_kind == "share" and amount_of(ctx, g) == f.fact_id for g in facts)
 
 
 _TITLE = re.compile(r"^\s*(?:[一二三四五六七八九十]+\s*、|[（(][一二三四五六七八九十\d]+[)）]|第[一二三四五六七八九十]+部分)")
@@ -82,9 +82,9 @@ def breakdowns(ctx: Context) -> list[Breakdown]:
             end = min([*marks[i + 1:], dot if dot >= 0 else len(text)])
             inline = [f for f in facts if p < at(f) < end and _family(f) and not is_change(f)]
             if inline:
-                out += _match(totals, inline, facts, False)
+                out += _match(ctx, totals, inline, facts, False)
             elif not text[p + 2:].strip(" ：:，,"):
-                out += _match(totals, _following(ctx, para), [], True)
+                out += _match(ctx, totals, _following(ctx, para), [], True)
         for t in facts:
             out += _parenthetical(t, para)
     ctx.memo["breakdowns"] = out
@@ -103,7 +103,7 @@ def _following(ctx: Context, para: Para) -> list[Fact]:
     return parts
 
 
-def _match(totals: list[Fact], parts: list[Fact], line_facts: list[Fact], numbered: bool) -> list[Breakdown]:
+def _match(ctx: Context, totals: list[Fact], parts: list[Fact], line_facts: list[Fact], numbered: bool) -> list[Breakdown]:
     """Each role's last total gets the parts of its role (年初预算 … 支出决算 …); one role: the last total, all."""
     last: dict[str | None, Fact] = {}
     for t in totals:
@@ -117,7 +117,7 @@ def _match(totals: list[Fact], parts: list[Fact], line_facts: list[Fact], number
         if len(mine) < 2:
             continue
         labels = [p.phrase for p in mine]
-        full = numbered or exhaustive(t.phrase or t.row_label, labels) or all(_shared(p, line_facts) for p in mine)
+        full = numbered or exhaustive(t.phrase or t.row_label, labels) or all(_shared(ctx, p, line_facts) for p in mine)
         out.append(Breakdown(t, mine, full))
     return out
 

@@ -13,7 +13,7 @@ from itertools import product
 from core.models import Fact
 from core.numbers import fmt, half_unit
 from qa.audit.context import Context, RuleSpec
-from qa.audit.paragraphs import para_of
+from qa.audit.paragraphs import amount_of, kind_of, para_of
 from qa.resolve import norm
 from qa.verify import fact_label
 
@@ -64,13 +64,14 @@ def _named(ctx: Context, name: str) -> Fact | None:
 def stated_rates(ctx: Context) -> None:
     by_id = {f.fact_id: f for f in ctx.facts}
     for rate in ctx.facts:
-        if rate.kind != "text" or rate.unit != "%" or rate.rate_kind not in ("share", "completion", "growth"):
+        kind = kind_of(ctx, rate)
+        if rate.kind != "text" or rate.unit != "%" or kind not in ("share", "completion", "growth"):
             continue
-        amount = by_id.get(rate.rate_of or "")
+        amount = by_id.get(amount_of(ctx, rate) or "")
         money = _para_money(ctx, rate)
-        if rate.rate_kind == "share":
+        if kind == "share":
             _share(ctx, rate, amount, money)
-        elif rate.rate_kind == "completion":
+        elif kind == "completion":
             _completion(ctx, rate, money)
         else:
             _growth(ctx, rate, amount, money)
@@ -98,7 +99,13 @@ def _share(ctx: Context, rate: Fact, amount: Fact | None, money: list[Fact]) -> 
     the sentence opens with (the nearest earlier figure that is not itself a part with a share)."""
     if amount is None or not _money(amount):
         return
-    named = re.sub(r"^占|的?比例?$|的$", "", rate.phrase)
+    phrase = rate.phrase
+    if "占" not in phrase:  # the words were on the previous line: read them in the paragraph
+        para = para_of(ctx, rate)
+        head = para.text[:para.pos(rate)]
+        cut = max(head.rfind(c) for c in "，,；;。")
+        phrase = re.sub(r"\s+", "", head[cut + 1:]) if "占" in head[cut + 1:] else phrase
+    named = re.sub(r"^.*?占|的?比例?$|的$", "", phrase)
     para = para_of(ctx, rate)
     at = para.pos
     before = [f for f in money if f.fact_id != amount.fact_id and at(f) < at(amount)]
@@ -107,7 +114,7 @@ def _share(ctx: Context, rate: Fact, amount: Fact | None, money: list[Fact]) -> 
         same = [f for f in before if norm(fact_label(f)).endswith(want)]
         den = same[-1] if same else _named(ctx, named)
     else:
-        parts = {f.rate_of for f in ctx.facts if f.rate_kind == "share"}
+        parts = {amount_of(ctx, f) for f in ctx.facts if kind_of(ctx, f) == "share"}
         earlier = [f for f in ctx.facts if f.kind == "text" and _money(f) and f.fact_id not in parts
                    and ((amount.line - 2 <= f.line < amount.line and re.search(r"合计|总计|总额", fact_label(f)))
                         or (f.line in para.base and at(f) < at(amount)))]
