@@ -64,47 +64,72 @@ def wrapped(ctx: Context, f: Fact) -> bool:
 
 
 def breakdowns(ctx: Context) -> list[Breakdown]:
-    """Every `total，其中：parts` and `total（parts）` in the narrative (cached on the context)."""
+    """Every `total，其中：parts`, `total…如下：` + items and `total（parts）` in the narrative (cached)."""
     if "breakdowns" in ctx.memo:
         cached: list[Breakdown] = ctx.memo["breakdowns"]
         return cached
     out: list[Breakdown] = []
+    openers = "|".join(map(re.escape, vocabulary()["list_openers"]))
     for para in paragraphs(ctx):
         text, facts, at = para.text, para.facts, para.pos
-        marks = [m.start() for m in re.finditer("其中", text)]
-        for i, p in enumerate(marks):
+        marks = [(m.start(), m.end()) for m in re.finditer(openers, text)]
+        for i, (p, q) in enumerate(marks):
             sent_start = text.rfind(_SENT_END, 0, p) + 1
             totals = [f for f in facts if sent_start <= at(f) and para.end_pos(f) <= p and _family(f)
                       and not is_change(f)]
             if not totals:
                 continue
             dot = text.find(_SENT_END, p)
-            end = min([*marks[i + 1:], dot if dot >= 0 else len(text)])
+            end = min([*(m for m, _ in marks[i + 1:]), dot if dot >= 0 else len(text)])
             inline = [f for f in facts if p < at(f) < end and _family(f) and not is_change(f)]
             if inline:
-                out += _match(ctx, totals, inline, facts, False)
-            elif not text[p + 2:].strip(" ：:，,"):
-                out += _match(ctx, totals, _following(ctx, para), [], True)
+                out += _match(ctx, totals, inline, facts)
+            elif not text[q:].strip(" ：:，,"):
+                out += _numbered(totals, _following(ctx, para))
         for t in facts:
             out += _parenthetical(t, para)
     ctx.memo["breakdowns"] = out
     return out
 
 
-def _following(ctx: Context, para: Para) -> list[Fact]:
-    """Figures of the numbered items after a paragraph that ends with `其中：`, up to the next heading."""
-    parts: list[Fact] = []
+def _following(ctx: Context, para: Para) -> list[list[Fact]]:
+    """The figures of each item paragraph after a paragraph that ends with `其中：` / `如下：`, to the next heading."""
+    items: list[list[Fact]] = []
     for p in paragraphs(ctx):
         if p.start <= para.end:
             continue
         if _HEADING.match(p.text) or p.start > para.end + 40:
             break
-        parts += [f for f in p.facts if _family(f) and not is_change(f)]
-    return parts
+        money = [f for f in p.facts if _family(f) and not is_change(f)]
+        if money:
+            items.append(money)
+    return items
 
 
-def _match(ctx: Context, totals: list[Fact], parts: list[Fact], line_facts: list[Fact], numbered: bool) -> list[Breakdown]:
-    """Each role's last total gets the parts of its role (年初预算 … 支出决算 …); one role: the last total, all."""
+def _numbered(totals: list[Fact], items: list[list[Fact]]) -> list[Breakdown]:
+    """Each role's last total against one figure of that role per item: the item's explicit one (支出决算为…),
+    else, for 决算, the amount printed after the item's name."""
+    default = vocabulary()["default_role"]
+    last: dict[str, Fact] = {}
+    for t in totals:
+        last[_role(t) or default] = t
+    out = []
+    for role, t in last.items():
+        parts = []
+        for figs in items:
+            same = [f for f in figs if _family(f) == _family(t) and _role(f) == role]
+            bare = [f for f in figs if _family(f) == _family(t) and _role(f) is None]
+            if same:
+                parts.append(same[-1])
+            elif role == default and bare:
+                parts.append(bare[0])
+        if parts:
+            out.append(Breakdown(t, parts, True))
+    return out
+
+
+def _match(ctx: Context, totals: list[Fact], parts: list[Fact], line_facts: list[Fact]) -> list[Breakdown]:
+    """Each role's last total gets the parts of its role (预算 … 实际支出 …); one role: the last total, all."""
     last: dict[str | None, Fact] = {}
     for t in totals:
         last[_role(t)] = t
@@ -112,12 +137,12 @@ def _match(ctx: Context, totals: list[Fact], parts: list[Fact], line_facts: list
     for role, t in last.items():
         fam = _family(t)
         mine = [p for p in parts if _family(p) == fam]
-        if len(last) > 1 or (numbered and role):
+        if len(last) > 1:
             mine = [p for p in mine if _role(p) == role]
         if len(mine) < 2:
             continue
         labels = [p.phrase for p in mine]
-        full = numbered or exhaustive(t.phrase or t.row_label, labels) or all(_shared(ctx, p, line_facts) for p in mine)
+        full = exhaustive(t.phrase or t.row_label, labels) or all(_shared(ctx, p, line_facts) for p in mine)
         out.append(Breakdown(t, mine, full))
     return out
 

@@ -1,7 +1,7 @@
 """Paragraphs as the narrative rules read them: lines a PDF or Word rendering wrapped (`…完成年初预算的` /
 `95.45%`), even across blank lines, joined back into one text, with each fact's position in it. A line continues
-the previous text line unless that one ends a sentence or clause (。；：！？), either is a table row (tabs) or the
-line starts a heading or a numbered item. Facts keep their own line and offsets; only the rules' view changes."""
+the previous text line unless that one ends a sentence or clause (。；：！？) or is a short numbered title, either
+is a table row (tabs), or the line starts a heading or a numbered item; page markers are skipped over. Facts keep their own line and offsets; only the rules' view changes."""
 
 from __future__ import annotations
 
@@ -9,14 +9,20 @@ import re
 from dataclasses import dataclass, field
 
 from core.models import Fact
-from index.narrative import rate_kind
+from core.normalize import normalize_line
+from index.narrative import line_figures
 from qa.audit.context import Context
 
 _FURNITURE = re.compile(r"^\s*(?:=+\s*page\s*\d+\s*=+|[-—–]\s*\d+\s*[-—–]|第\s*\d+\s*页(?:\s*[，,/]?\s*共\s*\d+\s*页)?)\s*$",
                         re.IGNORECASE)
-_SENTENCE = re.compile(r"[。；;！？!?]")
 _ENDS = re.compile(r"[。；;：:！？!?]\s*$")
 _STARTS = re.compile(r"^\s*(?:[一二三四五六七八九十]+\s*[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d+\s*[、.．](?!\d)|第[一二三四五六七八九十]+部分)")
+
+
+def _title(line: str) -> bool:
+    """A heading line (`（一）财政拨款支出决算总体情况`): numbered, short, no clause punctuation — never continued."""
+    text = line.strip()
+    return bool(_STARTS.match(text)) and len(text) <= 25 and not re.search(r"[，,。；;]", text)
 
 
 @dataclass
@@ -50,7 +56,7 @@ def paragraphs(ctx: Context) -> list[Para]:
             paras.append(Para(n, n, line, {n: 0}))
             continue
         joined = last is not None and prev and not _ENDS.search(prev) and "\t" not in prev and "\t" not in line \
-            and not _STARTS.match(line)
+            and not _STARTS.match(line) and not _title(prev)
         if joined and last is not None:
             p = last
             p.end = n
@@ -66,48 +72,49 @@ def paragraphs(ctx: Context) -> list[Para]:
             by_line[f.line].facts.append(f)
     ctx.memo["paragraphs"] = paras
     ctx.memo["para_of_line"] = by_line
-    kinds: dict[str, str] = {}
-    ctx.memo["rate_of"] = _rates_across_lines(paras, kinds)
-    ctx.memo["rate_kind"] = kinds
     return paras
 
 
-def _rates_across_lines(paras: list[Para], kinds: dict[str, str]) -> dict[str, str]:
-    """A rate at the start of a wrapped line (`…265.57 万元，` / `占 1.31%`) belongs to the last amount before it
-    in the same sentence of the paragraph (the extractor, reading one line, could not see it)."""
-    out: dict[str, str] = {}
+def reread(ctx: Context) -> list[Fact]:
+    """The facts with phrase, subject, rate kind and rate owner read again over their paragraph, where a line
+    break had cut them (`…完成年初预算的` / `95.45%`; `…其他` / `住房保障支出（项）135.00 万元`). Ids, lines and
+    offsets stay, so findings and citations are unchanged; the extractor is the same (`index.narrative`)."""
+    paras = paragraphs(ctx)
+    update: dict[str, dict[str, object]] = {}
     for p in paras:
-        for i, f in enumerate(p.facts):
-            if f.unit == "%" and f.rate_kind in (None, "rate"):  # `…占本年支出合计` / `的 99.86%`
-                at = p.pos(f)
-                start = max((m.end() for m in _SENTENCE.finditer(p.text, 0, at)), default=0)
-                kind = rate_kind(p.text[max(start, at - 24):at], "%")
-                if kind and kind != f.rate_kind:
-                    kinds[f.fact_id] = kind
-            if (kinds.get(f.fact_id) or f.rate_kind) not in ("share", "growth", "completion") or f.rate_of:
+        if p.start == p.end or not p.facts:
+            continue
+        norm = normalize_line(p.text)  # as the index reads a line (full-width forms, spaces in `265.57 万元`)
+        figs = line_figures(norm.text)
+        raw = [norm.span(fig.token.start, fig.token.end)[0] for fig in figs]
+        at = {p.pos(f): f for f in p.facts}
+        for i, fig in enumerate(figs):
+            f = at.get(raw[i])
+            if f is None:
                 continue
-            for g in reversed(p.facts[:i]):
-                if _SENTENCE.search(p.text[p.end_pos(g):p.pos(f)]):
-                    break
-                if g.unit in ("万元", "元", "亿元") and not g.rate_kind:
-                    out[f.fact_id] = g.fact_id
-                    break
-    return out
+            owner = raw[fig.rate_of_index] if fig.rate_of_index is not None else None
+            change: dict[str, object] = {}
+            if f.line != p.start or not f.phrase:
+                change.update(phrase=fig.phrase, row_label=fig.subject, sentence=fig.sentence)
+            if fig.rate_kind != f.rate_kind:
+                change["rate_kind"] = fig.rate_kind
+            if owner is not None and owner in at and at[owner].fact_id != f.rate_of:
+                change["rate_of"] = at[owner].fact_id
+            if change:
+                update[f.fact_id] = change
+    if not update:
+        return ctx.facts
+    return [f.model_copy(update=update[f.fact_id]) if f.fact_id in update else f for f in ctx.facts]
 
 
 def kind_of(ctx: Context, rate: Fact) -> str | None:
-    """The kind of a stated rate (share/growth/completion …), read over the paragraph when its words were on
-    the previous line."""
-    paragraphs(ctx)
-    found: str | None = ctx.memo["rate_kind"].get(rate.fact_id) or rate.rate_kind
-    return found
+    """The kind of a stated rate (share/growth/completion …) — after `reread`, as the paragraph gives it."""
+    return rate.rate_kind
 
 
 def amount_of(ctx: Context, rate: Fact) -> str | None:
-    """The fact id of the amount a stated rate belongs to, across wrapped lines."""
-    paragraphs(ctx)
-    found: str | None = rate.rate_of or ctx.memo["rate_of"].get(rate.fact_id)
-    return found
+    """The fact id of the amount a stated rate belongs to — after `reread`, across wrapped lines."""
+    return rate.rate_of
 
 
 def para_of(ctx: Context, f: Fact) -> Para:

@@ -19,6 +19,7 @@ from qa.audit import tables as table_rules
 from qa.audit import text as text_rules
 from qa.audit.context import Context, Finding, RuleSpec
 from qa.audit.labels import MONEY
+from qa.audit.paragraphs import reread
 
 
 def rules() -> list[RuleSpec]:
@@ -59,6 +60,8 @@ def missing(ctx: Context, need: str) -> str | None:
 def audit_with_coverage(report: Report, facts: list[Fact], lines: list[str],
                         tables: list[Any]) -> tuple[list[Finding], Coverage]:
     ctx = Context(report, facts, lines, tables)
+    ctx.facts = reread(ctx)  # wrapped lines read as paragraphs (same ids and locations)
+    ctx.memo.clear()
     cov = Coverage(doc_id=report.doc_id, file=report.file, org=report.org, year=report.year)
     for spec in rules():
         reasons = [r for r in (missing(ctx, n) for n in spec.needs) if r]
