@@ -10,13 +10,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from core.models import Fact
-from core.numbers import fmt, to_base
+from core.numbers import fmt, half_unit, to_base
 from qa.audit.context import CENT, Context, RuleSpec, Severity
 from qa.audit.labels import MONEY, canonical, exhaustive, is_change, split_role, text_key, vocabulary
 from qa.audit.paragraphs import Para, amount_of, paragraphs
 
 _HEADING = re.compile(r"^\s*(?:[一二三四五六七八九十]+\s*、|[（(][一二三四五六七八九十]+[)）]|第[一二三四五六七八九十]+部分)")
 _SENT_END = "。"
+_ITEM = re.compile(r"^\s*(?:\d+\s*[、.．]|[（(]\d+[)）])|[（(]项[)）]")
 
 
 @dataclass
@@ -63,47 +64,86 @@ def wrapped(ctx: Context, f: Fact) -> bool:
     return len(prev) >= 20 and not re.search(r"[。：:；;！？!?）)]$", prev) and not _TITLE.match(prev)
 
 
+@dataclass
+class Opener:
+    """Where a list of parts starts (`其中`, `如下`, `财政拨款支出预算中，`) and the totals it divides."""
+
+    start: int
+    end: int
+    levels: list[Fact]
+    changes: list[Fact]
+
+
+_OF = re.compile(r"([\u4e00-\u9fff“”\"]{2,20}?)中[，,]")
+
+
+def openers(para: Para) -> list[Opener]:
+    """`total…其中` (totals in the same sentence), or `X中，` naming a figure stated earlier in the paragraph."""
+    text, at = para.text, para.pos
+    words = "|".join(map(re.escape, vocabulary()["list_openers"]))
+    spans = [(m.start(), m.end(), "") for m in re.finditer(words, text)]
+    spans += [(m.end(1), m.end(), m.group(1)) for m in _OF.finditer(text) if not m.group(1).endswith("其")]
+    out = []
+    for p, q, label in sorted(spans):
+        start = text.rfind(_SENT_END, 0, p) + 1
+        mine = [f for f in para.facts if start <= at(f) and para.end_pos(f) <= p and _family(f)]
+        if not mine and label:
+            named = [f for f in para.facts if at(f) < start and _family(f) and not is_change(f)
+                     and canonical(f.phrase) == canonical(label)]
+            if named:
+                t = named[-1]
+                stop = text.find(_SENT_END, at(t))
+                mine = [t, *(f for f in para.facts if at(t) < at(f) < stop and is_change(f))]
+        if mine:
+            out.append(Opener(p, q, [f for f in mine if not is_change(f)], [f for f in mine if is_change(f)]))
+    return out
+
+
 def breakdowns(ctx: Context) -> list[Breakdown]:
-    """Every `total，其中：parts`, `total…如下：` + items and `total（parts）` in the narrative (cached)."""
+    """Every `total，其中：parts`, `total…如下：` + items, `X中，parts` and `total（parts）` (cached)."""
     if "breakdowns" in ctx.memo:
         cached: list[Breakdown] = ctx.memo["breakdowns"]
         return cached
     out: list[Breakdown] = []
-    openers = "|".join(map(re.escape, vocabulary()["list_openers"]))
     for para in paragraphs(ctx):
         text, facts, at = para.text, para.facts, para.pos
-        marks = [(m.start(), m.end()) for m in re.finditer(openers, text)]
-        for i, (p, q) in enumerate(marks):
-            sent_start = text.rfind(_SENT_END, 0, p) + 1
-            totals = [f for f in facts if sent_start <= at(f) and para.end_pos(f) <= p and _family(f)
-                      and not is_change(f)]
+        marks = openers(para)
+        for i, mark in enumerate(marks):
+            totals = mark.levels
             if not totals:
                 continue
-            dot = text.find(_SENT_END, p)
-            end = min([*(m for m, _ in marks[i + 1:]), dot if dot >= 0 else len(text)])
-            inline = [f for f in facts if p < at(f) < end and _family(f) and not is_change(f)]
+            dot = text.find(_SENT_END, mark.start)
+            end = min([*(m.start for m in marks[i + 1:]), dot if dot >= 0 else len(text)])
+            inline = [f for f in facts if mark.start < at(f) < end and _family(f) and not is_change(f)]
             if inline:
                 out += _match(ctx, totals, inline, facts)
-            elif not text[q:].strip(" ：:，,"):
-                out += _numbered(totals, _following(ctx, para))
+            elif not text[mark.end:].strip(" ：:，,"):
+                items, numbered = _following(ctx, para)
+                if numbered:  # 1、… / …（项）: one figure per 科目 item
+                    out += _numbered(totals, [p.facts for p in items])
+                else:  # plain sentences after `其中：` — a list like any other
+                    out += _match(ctx, totals, [f for p in items for f in p.facts], facts)
         for t in facts:
             out += _parenthetical(t, para)
     ctx.memo["breakdowns"] = out
     return out
 
 
-def _following(ctx: Context, para: Para) -> list[list[Fact]]:
-    """The figures of each item paragraph after a paragraph that ends with `其中：` / `如下：`, to the next heading."""
-    items: list[list[Fact]] = []
+def _following(ctx: Context, para: Para) -> tuple[list[Para], bool]:
+    """The paragraphs with figures after one that ends with `其中：` / `如下：`, up to the next heading, and whether
+    they are numbered or 科目 items (`1、…`, `…（项）`)."""
+    items: list[Para] = []
+    numbered = False
     for p in paragraphs(ctx):
         if p.start <= para.end:
             continue
         if _HEADING.match(p.text) or p.start > para.end + 40:
             break
+        numbered = numbered or bool(_ITEM.search(p.text))
         money = [f for f in p.facts if _family(f) and not is_change(f)]
         if money:
-            items.append(money)
-    return items
+            items.append(Para(p.start, p.end, p.text, p.base, money))
+    return items, numbered
 
 
 def _numbered(totals: list[Fact], items: list[list[Fact]]) -> list[Breakdown]:
@@ -181,7 +221,8 @@ def stated_parts(ctx: Context) -> None:
             continue
         b.consistent = False
         places = max([t.decimals, *[p.decimals for p in b.parts]])
-        drift = abs(diff) <= CENT * len(b.parts) and places >= 2
+        printed = sum((half_unit(f.decimals) for f in [t, *b.parts]), Decimal(0))  # every term's own rounding
+        drift = abs(diff) <= max(CENT * len(b.parts) if places >= 2 else Decimal(0), printed)
         shown = " + ".join(f"{fmt(v, p.decimals)}{{{i + 1}}}" + (f"（原文 {p.raw}，按{unit}计）" if odd else "")
                            for i, (p, v, odd) in enumerate(read))
         what = canonical(t.phrase or t.row_label) or "合计"
@@ -270,6 +311,60 @@ def _line_at(para: Para, pos: int) -> int:
     return max((n for n, b in para.base.items() if b <= pos), default=para.start)
 
 
+_DOWN = re.compile(r"减少|下降|降低|减")
+
+
+def _signed(f: Fact) -> Decimal:
+    return -_value(f, "万元") if _DOWN.search(f.phrase) else _value(f, "万元")
+
+
+def change_parts(ctx: Context) -> None:
+    """A stated change (`比上年减少3.59万元，其中：A减少3.59万元；B增加0.3万元`) against the signed sum of the
+    parts' changes."""
+    for para in paragraphs(ctx):
+        text, at = para.text, para.pos
+        changes = [f for f in para.facts if f.unit in MONEY and not f.rate_kind and is_change(f)]
+        marks = openers(para)
+        for i, mark in enumerate(marks):
+            dot = text.find(_SENT_END, mark.start)
+            end = min([*(m.start for m in marks[i + 1:]), dot if dot >= 0 else len(text)])
+            parts = [f for f in changes if mark.start < at(f) < end]
+            if not mark.changes or len(parts) < 2:
+                continue
+            t = mark.changes[-1]
+            total, s = _signed(t), sum((_signed(f) for f in parts), Decimal(0))
+            if total == s:
+                continue
+            shown = " ".join(f"{'−' if _signed(f) < 0 else '+'}{fmt(f.value, f.decimals)}{{{i + 1}}}"
+                             for i, f in enumerate(parts))
+            ctx.add("change_parts", "分项合计不符", "medium",
+                    f"总变动 {'−' if total < 0 else '+'}{fmt(t.value, t.decimals)}{t.unit}{{0}}，而所列各项变动 {shown} = "
+                    f"{fmt(s, 2).replace('-', '−')}（相差 {fmt(abs(total - s), 2)}）", [t, *parts])
+
+
+_ITEM_AMOUNT = re.compile(r"[（(]项[)）]\s*$")
+
+
+def item_amounts(ctx: Context) -> None:
+    """A 科目 item printed with its amount (`15、…（项）269.85 万元，主要用于:`) and, in the same numbered item,
+    its `支出决算为 269.86 万元`: the two must be one figure."""
+    blocks: list[list[tuple[Para, Fact]]] = [[]]
+    for para in paragraphs(ctx):
+        if _HEADING.match(para.text) or re.match(r"^\s*\d+\s*[、.．]", para.text):
+            blocks.append([])
+        blocks[-1] += [(para, f) for f in para.facts if f.unit in MONEY and not f.rate_kind and not is_change(f)]
+    for block in blocks:
+        named = [f for p, f in block if _ITEM_AMOUNT.search(p.text[:p.pos(f)])]
+        spent = [f for _, f in block if _role(f) == "决算" and f not in named]
+        if len(named) != 1 or not spent or _value(spent[-1], "万元") == _value(named[0], "万元"):
+            continue
+        a, b = named[0], spent[-1]
+        diff = abs(_value(a, "万元") - _value(b, "万元"))
+        ctx.add("item_amounts", "前后不一致", "low" if diff <= CENT else "high",  # one figure: no rounding excuse
+                f"同一科目项前后两个数：项名后 {fmt(a.value, a.decimals)}{a.unit}{{0}}，支出决算 "
+                f"{fmt(b.value, b.decimals)}{b.unit}{{1}}（相差 {fmt(diff, 2)}）", [a, b])
+
+
 def same_item(ctx: Context) -> None:
     """The same item (same role) stated as a level in two places of the narrative with two values. Parts of a
     breakdown are left out: their scope is their total's (财政拨款基本支出 vs 基本支出)."""
@@ -288,11 +383,11 @@ def same_item(ctx: Context) -> None:
         a = next(f for f in facts if _value(f, "万元") == values[0])
         b = next(f for f in facts if _value(f, "万元") == values[-1])
         diff = values[-1] - values[0]
-        drift = diff <= CENT
-        ctx.add("same_item", "尾数差异" if drift else "前后不一致", "low" if drift else "high",
+        ctx.add("same_item", "前后不一致", "low" if diff <= CENT else "high",  # one figure: no rounding excuse
                 f"「{item}」{role}数前后不一致：第{a.line}行 {fmt(a.value, a.decimals)}{a.unit}{{0}}，第{b.line}行 "
                 f"{fmt(b.value, b.decimals)}{b.unit}{{1}}（相差 {fmt(diff, 2)}）", [a, b])
 
 
 RULES = [RuleSpec("stated_parts", stated_parts, ("narrative",)), RuleSpec("count_parts", count_parts, ("counts",)),
-         RuleSpec("stated_comparisons", stated_comparisons, ("narrative",)), RuleSpec("same_item", same_item, ("narrative",))]
+         RuleSpec("stated_comparisons", stated_comparisons, ("narrative",)), RuleSpec("same_item", same_item, ("narrative",)),
+         RuleSpec("item_amounts", item_amounts, ("narrative",)), RuleSpec("change_parts", change_parts, ("narrative",))]
