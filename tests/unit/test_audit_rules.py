@@ -38,7 +38,7 @@ class Doc:
             start = text.index(raw, start + 1)
         unit = m.group(1) if (m := UNIT.search(raw)) else ""
         num = raw[: len(raw) - len(unit)].strip()
-        f = Fact(fact_id=f"d:{line}:{start}", doc_id="d", kind="text", value=Decimal(num), unit=unit, raw=raw,
+        f = Fact(fact_id=f"d:{line}:{start}", doc_id="d", kind="text", value=Decimal(num.replace(",", "")), unit=unit, raw=raw,
                  decimals=len(num.split(".")[1]) if "." in num else 0, line=line, char_start=start,
                  char_end=start + len(raw), phrase=phrase, row_label=subject or phrase, rate_kind=rate_kind,  # type: ignore[arg-type]
                  rate_of=rate_of.fact_id if rate_of else None)
@@ -325,3 +325,55 @@ def test_identity_that_cannot_be_checked_is_in_the_coverage():
     findings, cov = audit_with_coverage(REPORT, d.facts, ["x"] * 5, [])
     assert "profile_identities" in cov.ran
     assert any("公开01表" in k and "not found" in v for k, v in cov.skipped.items())
+
+
+def test_changes_of_the_parts_add_up_to_the_stated_change():
+    from qa.audit.narrative import change_parts
+
+    def doc(second: str) -> Doc:
+        d = Doc(f"“三公”经费支出比上年减少3.59万元，其中：公务用车费用减少3.59万元；公务接待费增加{second}万元。")
+        d.fig(1, "3.59万元", "比上年减少"), d.fig(1, "3.59万元", "公务用车费用减少", nth=1)
+        d.fig(1, f"{second}万元", "公务接待费增加")
+        return d
+
+    [f] = doc("0.3").run(change_parts)
+    assert "−3.29" in f.message and "0.30" in f.message
+    assert doc("0").run(change_parts) == []
+    named = Doc("财政拨款支出预算328,661万元，比上年增加115,649万元。财政拨款支出预算中，一般公共预算支出预算49,376万元，"
+                "比上年减少5,965万元；政府性基金支出预算279,285万元，比上年增加119,614万元。")
+    named.fig(1, "328,661万元", "财政拨款支出预算"), named.fig(1, "115,649万元", "比上年增加")
+    named.fig(1, "49,376万元", "一般公共预算支出预算"), named.fig(1, "5,965万元", "比上年减少")
+    named.fig(1, "279,285万元", "政府性基金支出预算"), named.fig(1, "119,614万元", "比上年增加", nth=0)
+    assert [("113649.00" in f.message) for f in named.run(change_parts)] == [True]
+
+
+def test_an_items_amount_against_its_own_actual():
+    from qa.audit.narrative import item_amounts
+
+    def doc(actual: str) -> Doc:
+        d = Doc("15、社会保障和就业支出（类）行政事业单位养老支出（款）", "职业年金缴费支出（项）269.85 万元，主要用于:",
+                f"职业年金缴费支出。年初预算为 285.33 万元，支出决算为 {actual} 万元。", "16、其他（项）1.00 万元，主要用于:")
+        d.fig(2, "269.85 万元", "职业年金缴费支出（项）")
+        d.fig(3, "285.33 万元", "年初预算"), d.fig(3, f"{actual} 万元", "支出决算")
+        d.fig(4, "1.00 万元", "其他（项）")
+        return d
+
+    [f] = doc("269.86").run(item_amounts)
+    assert f.kind == "前后不一致" and f.severity == "low"
+    assert doc("269.85").run(item_amounts) == []
+
+
+def test_wrapped_lines_are_read_as_one_paragraph():
+    from qa.audit.paragraphs import paragraphs, reread
+
+    lines = ["一般公共预算财政拨款支出年初预算为 10210.34 万元，支", "出决算为 9746.50 万元，完成年初预算的 95.45%。",
+             "===== page 3 =====", "（二）结构情况", "卫生健康支出(类)265.57 万元，", "占 1.31%。"]
+    d = Doc(*lines)
+    d.fig(1, "10210.34 万元", "年初预算"), d.fig(2, "9746.50 万元", "出决算")
+    d.fig(2, "95.45%", "完成年初预算", rate_kind="completion")
+    d.fig(5, "265.57 万元", "卫生健康支出(类)")
+    rate = d.fig(6, "1.31%", "占", rate_kind="share")
+    ctx = Context(REPORT, d.facts, lines, [])
+    assert [(p.start, p.end) for p in paragraphs(ctx)] == [(1, 2), (3, 3), (4, 4), (5, 6)]
+    again = {f.fact_id: f for f in reread(ctx)}
+    assert again[rate.fact_id].rate_of == d.facts[3].fact_id and again[d.facts[1].fact_id].phrase == "支出决算"
