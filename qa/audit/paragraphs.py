@@ -1,6 +1,6 @@
 """Paragraphs as the narrative rules read them: lines a PDF or Word rendering wrapped (`…完成年初预算的` /
 `95.45%`), even across blank lines, joined back into one text, with each fact's position in it. A line continues
-the previous text line unless that one ends a sentence or clause (。；：！？) or is a short numbered title, either
+the previous text line unless that one ends a sentence or opens a list (。：！？) or is a short numbered title, either
 is a table row (tabs), or the line starts a heading or a numbered item; page markers are skipped over. Facts keep their own line and offsets; only the rules' view changes."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from qa.audit.context import Context
 
 _FURNITURE = re.compile(r"^\s*(?:=+\s*page\s*\d+\s*=+|[-—–]\s*\d+\s*[-—–]|第\s*\d+\s*页(?:\s*[，,/]?\s*共\s*\d+\s*页)?)\s*$",
                         re.IGNORECASE)
-_ENDS = re.compile(r"[。；;：:！？!?]\s*$")
+_ENDS = re.compile(r"[。：:！？!?]\s*$")
 _STARTS = re.compile(r"^\s*(?:[一二三四五六七八九十]+\s*[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d+\s*[、.．](?!\d)|第[一二三四五六七八九十]+部分)")
 
 
