@@ -269,7 +269,7 @@ def count_parts(ctx: Context) -> None:
 
 
 _RELATION = re.compile(r"决算数?\s*(大于|小于|等于|高于|低于|超过)\s*(?:年初)?预算数?")
-_FLAT = re.compile(r"与上年(?:数据)?(?:相比)?持平")
+_FLAT = re.compile(r"(?:与|比)[^，,。；;]{0,15}?持平")
 _CHANGED = re.compile(r"(增加|减少|增长|下降)的(?:主要)?原因")
 
 
@@ -295,10 +295,11 @@ def stated_comparisons(ctx: Context) -> None:
                         f"文中说“{m.group(0)}”，但决算 {fmt(a.value, a.decimals)}{a.unit}{{1}} {actual}预算 "
                         f"{fmt(b.value, b.decimals)}{b.unit}{{0}}", [b, a], extra_lines=[_line_at(para, m.start())])
         for m in _FLAT.finditer(text):
-            end = text.find(_SENT_END, m.end())
+            stop = re.search(r"[。；;]", text[m.end():])  # the clause `持平` speaks of (a list part ends at ；)
+            end = m.end() + stop.start() if stop else -1
             rest = text[m.end(): end if end >= 0 else len(text)]
             change = [f for f in facts if m.end() <= at(f) and (end < 0 or at(f) < end) and is_change(f) and f.value != 0]
-            reason = _CHANGED.search(rest)
+            reason = _CHANGED.search(rest) or re.search(r"(增加|减少|增长|下降)\s*持平$", m.group(0))
             if change or reason:
                 line = _line_at(para, m.start())
                 what = (f"却有变动 {fmt(change[0].value, change[0].decimals)}{change[0].unit}{{0}}" if change

@@ -96,6 +96,8 @@ def reread(ctx: Context) -> list[Fact]:
             change: dict[str, object] = {}
             if f.line != p.start or not f.phrase:
                 change.update(phrase=fig.phrase, row_label=fig.subject, sentence=fig.sentence)
+            if not f.unit and fig.token.unit:  # `122.43` / `万元` on the next line
+                change["unit"] = fig.token.unit
             if fig.rate_kind != f.rate_kind:
                 change["rate_kind"] = fig.rate_kind
             if owner is not None and owner in at and at[owner].fact_id != f.rate_of:

@@ -47,6 +47,7 @@ def missing(ctx: Context, need: str) -> str | None:
     checks = {
         "cells": (bool(cells), "no parsed table / 未解析出表格"),
         "coded_rows": (any(f.row_code for f in cells), "no table rows with 科目编码 / 表中无科目编码行"),
+        "staff_rows": (any(f.row_label == "人员经费合计" for f in cells), "no 基本支出表 (人员经费合计) found / 未找到基本支出表"),
         "self_eval": (any("自评表" in (f.table_id or "") for f in cells), "no 自评表 found / 未找到自评表"),
         "narrative": (any(f.unit in MONEY for f in text), "no narrative money figures / 正文无金额"),
         "rates": (any(f.rate_kind for f in text), "no stated rates in the narrative / 正文无比率"),

@@ -69,14 +69,16 @@ def total_rows(ctx: Context) -> None:
 
 
 def staff_public(ctx: Context) -> None:
-    """公开06表: 人员经费合计 = 301 + 303, 公用经费合计 = 302 + 307 + 310 + 399 (the other classes)."""
-    facts = [f for f in ctx.facts if f.kind == "cell" and f.table_id == "公开06表"]
+    """The 基本支出 table (the one holding 人员经费合计, whatever it is called: 公开06表 or its name):
+    人员经费合计 = 301 + 303, 公用经费合计 = 302 + 307 + 310 + 399 (the other classes)."""
+    holders = {f.table_id for f in ctx.facts if f.kind == "cell" and f.row_label == "人员经费合计"}
+    facts = [f for f in ctx.facts if f.kind == "cell" and f.table_id in holders]
     tops = {f.row_code: f for f in facts if f.row_code and len(f.row_code) == 3}
     for label, codes in (("人员经费合计", ("301", "303")), ("公用经费合计", ("302", "307", "309", "310", "312", "399"))):
         total = [f for f in facts if f.row_label == label]
         parts = [tops[c] for c in codes if c in tops]
         if len(total) == 1 and parts:
-            ctx.sum_check("staff_public", "合计行不符", total[0], parts, f"公开06表 {label}应等于" + "、".join(
+            ctx.sum_check("staff_public", "合计行不符", total[0], parts, f"{total[0].table_id} {label}应等于" + "、".join(
                 f"{p.row_code}{p.row_label}" for p in parts) + "之和")
 
 
@@ -174,6 +176,6 @@ def _points(ctx: Context, table: str, facts: list[Fact]) -> None:
 
 
 RULES = [RuleSpec("hierarchy", hierarchy, ("coded_rows",)), RuleSpec("total_rows", total_rows, ("cells",)),
-         RuleSpec("staff_public", staff_public, ("table:公开06表",)), RuleSpec("total_columns", total_columns, ("cells",)),
+         RuleSpec("staff_public", staff_public, ("staff_rows",)), RuleSpec("total_columns", total_columns, ("cells",)),
          RuleSpec("cross_tables", cross_tables, ("table:公开01表",)),
          RuleSpec("self_evaluation", self_evaluation, ("self_eval",))]
