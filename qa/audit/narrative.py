@@ -1,7 +1,7 @@
-"""Audit rules inside the narrative: a stated total against its named parts (`X万元，其中：A、B、C`, numbered items
-after `其中：`, `N个网格员（城区a个，农村b个）`, sibling counts `专职网格员a人、兼职网格员b人` against `N个网格员`);
-comparison words (`决算数小于年初预算数`, `与上年持平`) against the figures they describe; the same item stated
-twice with two values. Parts are read in the total's unit; a sum off by ≤ 0.01 per part is rounding drift."""
+"""Audit rules inside the narrative, on totals and their parts: a stated total against its named parts
+(`X万元，其中：A、B、C`, the numbered items after `其中：`/`如下：`, `X中，…`, `N个网格员（城区a个，农村b个）`), sibling
+counts (`专职网格员a人、兼职网格员b人` against `N个网格员`), a stated change against its parts' changes. Parts are read
+in the total's unit; a sum within the printed rounding of its terms is drift (尾数差异)."""
 
 from __future__ import annotations
 
@@ -12,11 +12,11 @@ from decimal import Decimal
 from core.models import Fact
 from core.numbers import fmt, half_unit, to_base
 from qa.audit.context import CENT, Context, RuleSpec, Severity
-from qa.audit.labels import MONEY, canonical, exhaustive, is_change, split_role, text_key, vocabulary
+from qa.audit.labels import MONEY, canonical, exhaustive, is_change, split_role, vocabulary
 from qa.audit.paragraphs import Para, amount_of, paragraphs
 
-_HEADING = re.compile(r"^\s*(?:[一二三四五六七八九十]+\s*、|[（(][一二三四五六七八九十]+[)）]|第[一二三四五六七八九十]+部分)")
-_SENT_END = "。"
+HEADING = re.compile(r"^\s*(?:[一二三四五六七八九十]+\s*、|[（(][一二三四五六七八九十]+[)）]|第[一二三四五六七八九十]+部分)")
+SENT_END = "。"
 _ITEM = re.compile(r"^\s*(?:\d+\s*[、.．]|[（(]\d+[)）])|[（(]项[)）]")
 
 
@@ -36,14 +36,14 @@ def _family(f: Fact) -> str | None:
     return "count" if f.unit in vocabulary()["count_units"] else (f.unit or None)
 
 
-def _value(f: Fact, unit: str) -> Decimal:
+def value_in(f: Fact, unit: str) -> Decimal:
     """`f` in `unit` (both money) — or as printed for counts."""
     if f.unit in MONEY and unit in MONEY:
         return to_base(f.value, f.unit)[0] / to_base(Decimal(1), unit)[0]
     return f.value
 
 
-def _role(f: Fact) -> str | None:
+def role_of(f: Fact) -> str | None:
     return split_role(canonical(f.phrase))[0]
 
 
@@ -85,14 +85,14 @@ def openers(para: Para) -> list[Opener]:
     spans += [(m.end(1), m.end(), m.group(1)) for m in _OF.finditer(text) if not m.group(1).endswith("其")]
     out = []
     for p, q, label in sorted(spans):
-        start = text.rfind(_SENT_END, 0, p) + 1
+        start = text.rfind(SENT_END, 0, p) + 1
         mine = [f for f in para.facts if start <= at(f) and para.end_pos(f) <= p and _family(f)]
         if not mine and label:
             named = [f for f in para.facts if at(f) < start and _family(f) and not is_change(f)
                      and canonical(f.phrase) == canonical(label)]
             if named:
                 t = named[-1]
-                stop = text.find(_SENT_END, at(t))
+                stop = text.find(SENT_END, at(t))
                 mine = [t, *(f for f in para.facts if at(t) < at(f) < stop and is_change(f))]
         if mine:
             out.append(Opener(p, q, [f for f in mine if not is_change(f)], [f for f in mine if is_change(f)]))
@@ -112,7 +112,7 @@ def breakdowns(ctx: Context) -> list[Breakdown]:
             totals = mark.levels
             if not totals:
                 continue
-            dot = text.find(_SENT_END, mark.start)
+            dot = text.find(SENT_END, mark.start)
             end = min([*(m.start for m in marks[i + 1:]), dot if dot >= 0 else len(text)])
             inline = [f for f in facts if mark.start < at(f) < end and _family(f) and not is_change(f)]
             if inline:
@@ -137,7 +137,7 @@ def _following(ctx: Context, para: Para) -> tuple[list[Para], bool]:
     for p in paragraphs(ctx):
         if p.start <= para.end:
             continue
-        if _HEADING.match(p.text) or p.start > para.end + 40:
+        if HEADING.match(p.text) or p.start > para.end + 40:
             break
         numbered = numbered or bool(_ITEM.search(p.text))
         money = [f for f in p.facts if _family(f) and not is_change(f)]
@@ -152,13 +152,13 @@ def _numbered(totals: list[Fact], items: list[list[Fact]]) -> list[Breakdown]:
     default = vocabulary()["default_role"]
     last: dict[str, Fact] = {}
     for t in totals:
-        last[_role(t) or default] = t
+        last[role_of(t) or default] = t
     out = []
     for role, t in last.items():
         parts = []
         for figs in items:
-            same = [f for f in figs if _family(f) == _family(t) and _role(f) == role]
-            bare = [f for f in figs if _family(f) == _family(t) and _role(f) is None]
+            same = [f for f in figs if _family(f) == _family(t) and role_of(f) == role]
+            bare = [f for f in figs if _family(f) == _family(t) and role_of(f) is None]
             if same:
                 parts.append(same[-1])
             elif role == default and bare:
@@ -172,13 +172,13 @@ def _match(ctx: Context, totals: list[Fact], parts: list[Fact], line_facts: list
     """Each role's last total gets the parts of its role (预算 … 实际支出 …); one role: the last total, all."""
     last: dict[str | None, Fact] = {}
     for t in totals:
-        last[_role(t)] = t
+        last[role_of(t)] = t
     out = []
     for role, t in last.items():
         fam = _family(t)
         mine = [p for p in parts if _family(p) == fam]
         if len(last) > 1:
-            mine = [p for p in mine if _role(p) == role]
+            mine = [p for p in mine if role_of(p) == role]
         if len(mine) < 2:
             continue
         labels = [p.phrase for p in mine]
@@ -204,7 +204,7 @@ def _reading(b: Breakdown) -> list[tuple[Fact, Decimal, bool]]:
     out = []
     for p in b.parts:
         odd = p.unit in MONEY and p.unit != unit and all(q.unit == unit for q in b.parts if q is not p)
-        out.append((p, p.value if odd else _value(p, unit), odd))
+        out.append((p, p.value if odd else value_in(p, unit), odd))
     return out
 
 
@@ -216,7 +216,7 @@ def stated_parts(ctx: Context) -> None:
         unit = t.unit
         read = _reading(b)
         s = sum((v for _, v, _ in read), Decimal(0))
-        diff = s - _value(t, unit)
+        diff = s - value_in(t, unit)
         if diff == 0 or (diff < 0 and not b.exhaustive):
             continue
         b.consistent = False
@@ -268,55 +268,11 @@ def count_parts(ctx: Context) -> None:
                         [t, *run])
 
 
-_RELATION = re.compile(r"决算数?\s*(大于|小于|等于|高于|低于|超过)\s*(?:年初)?预算数?")
-_FLAT = re.compile(r"(?:与|比)[^，,。；;]{0,15}?持平")
-_CHANGED = re.compile(r"(增加|减少|增长|下降)的(?:主要)?原因")
-
-
-def stated_comparisons(ctx: Context) -> None:
-    """`决算数大于/小于/等于预算数` against the two figures of the sentence; `与上年持平` next to a change."""
-    for para in paragraphs(ctx):
-        text, facts, at = para.text, para.facts, para.pos
-        for m in _RELATION.finditer(text):
-            start = text.rfind(_SENT_END, 0, m.start()) + 1
-            money = [f for f in facts if start <= at(f) < m.start() and f.unit in MONEY and not is_change(f)]
-            budget = [f for f in money if (_role(f) or "").endswith("预算")]
-            spent = [f for f in money if _role(f) == "决算"]
-            if not budget or not spent:
-                continue
-            b, a = budget[-1], spent[-1]
-            if a.unit != b.unit:
-                continue  # a unit slip makes every comparison moot; `unit_by_rate` reports it
-            av, bv = _value(a, "万元"), _value(b, "万元")
-            actual = "大于" if av > bv else "小于" if av < bv else "等于"
-            said = {"高于": "大于", "超过": "大于", "低于": "小于"}.get(m.group(1), m.group(1))
-            if said != actual:
-                ctx.add("stated_comparison", "表述与数字不符", "medium",
-                        f"文中说“{m.group(0)}”，但决算 {fmt(a.value, a.decimals)}{a.unit}{{1}} {actual}预算 "
-                        f"{fmt(b.value, b.decimals)}{b.unit}{{0}}", [b, a], extra_lines=[_line_at(para, m.start())])
-        for m in _FLAT.finditer(text):
-            stop = re.search(r"[。；;]", text[m.end():])  # the clause `持平` speaks of (a list part ends at ；)
-            end = m.end() + stop.start() if stop else -1
-            rest = text[m.end(): end if end >= 0 else len(text)]
-            change = [f for f in facts if m.end() <= at(f) and (end < 0 or at(f) < end) and is_change(f) and f.value != 0]
-            reason = _CHANGED.search(rest) or re.search(r"(增加|减少|增长|下降)\s*持平$", m.group(0))
-            if change or reason:
-                line = _line_at(para, m.start())
-                what = (f"却有变动 {fmt(change[0].value, change[0].decimals)}{change[0].unit}{{0}}" if change
-                        else f"又说“{reason.group(0) if reason else ''}”")
-                ctx.add("stated_comparison", "表述与数字不符", "low", f"第{line}行说“{m.group(0)}”，{what}",
-                        change[:1], extra_lines=[] if change else [line])
-
-
-def _line_at(para: Para, pos: int) -> int:
-    return max((n for n, b in para.base.items() if b <= pos), default=para.start)
-
-
 _DOWN = re.compile(r"减少|下降|降低|减")
 
 
 def _signed(f: Fact) -> Decimal:
-    return -_value(f, "万元") if _DOWN.search(f.phrase) else _value(f, "万元")
+    return -value_in(f, "万元") if _DOWN.search(f.phrase) else value_in(f, "万元")
 
 
 def change_parts(ctx: Context) -> None:
@@ -327,7 +283,7 @@ def change_parts(ctx: Context) -> None:
         changes = [f for f in para.facts if f.unit in MONEY and not f.rate_kind and is_change(f)]
         marks = openers(para)
         for i, mark in enumerate(marks):
-            dot = text.find(_SENT_END, mark.start)
+            dot = text.find(SENT_END, mark.start)
             end = min([*(m.start for m in marks[i + 1:]), dot if dot >= 0 else len(text)])
             parts = [f for f in changes if mark.start < at(f) < end]
             if not mark.changes or len(parts) < 2:
@@ -343,52 +299,5 @@ def change_parts(ctx: Context) -> None:
                     f"{fmt(s, 2).replace('-', '−')}（相差 {fmt(abs(total - s), 2)}）", [t, *parts])
 
 
-_ITEM_AMOUNT = re.compile(r"[（(]项[)）]\s*$")
-
-
-def item_amounts(ctx: Context) -> None:
-    """A 科目 item printed with its amount (`15、…（项）269.85 万元，主要用于:`) and, in the same numbered item,
-    its `支出决算为 269.86 万元`: the two must be one figure."""
-    blocks: list[list[tuple[Para, Fact]]] = [[]]
-    for para in paragraphs(ctx):
-        if _HEADING.match(para.text) or re.match(r"^\s*\d+\s*[、.．]", para.text):
-            blocks.append([])
-        blocks[-1] += [(para, f) for f in para.facts if f.unit in MONEY and not f.rate_kind and not is_change(f)]
-    for block in blocks:
-        named = [f for p, f in block if _ITEM_AMOUNT.search(p.text[:p.pos(f)])]
-        spent = [f for _, f in block if _role(f) == "决算" and f not in named]
-        if len(named) != 1 or not spent or _value(spent[-1], "万元") == _value(named[0], "万元"):
-            continue
-        a, b = named[0], spent[-1]
-        diff = abs(_value(a, "万元") - _value(b, "万元"))
-        ctx.add("item_amounts", "前后不一致", "low" if diff <= CENT else "high",  # one figure: no rounding excuse
-                f"同一科目项前后两个数：项名后 {fmt(a.value, a.decimals)}{a.unit}{{0}}，支出决算 "
-                f"{fmt(b.value, b.decimals)}{b.unit}{{1}}（相差 {fmt(diff, 2)}）", [a, b])
-
-
-def same_item(ctx: Context) -> None:
-    """The same item (same role) stated as a level in two places of the narrative with two values. Parts of a
-    breakdown are left out: their scope is their total's (财政拨款基本支出 vs 基本支出)."""
-    parts = {p.fact_id for b in breakdowns(ctx) for p in b.parts}
-    generic = set(vocabulary().get("generic_items", []))
-    groups: dict[tuple[str, str], list[Fact]] = {}
-    for f in ctx.facts:
-        key = text_key(f)
-        if key and f.fact_id not in parts and len(key.item) >= 4 and key.item not in generic and f.value != 0 \
-                and not wrapped(ctx, f):
-            groups.setdefault((key.item, key.role), []).append(f)
-    for (item, role), facts in groups.items():
-        values = sorted({_value(f, "万元") for f in facts})
-        if len(values) < 2:
-            continue
-        a = next(f for f in facts if _value(f, "万元") == values[0])
-        b = next(f for f in facts if _value(f, "万元") == values[-1])
-        diff = values[-1] - values[0]
-        ctx.add("same_item", "前后不一致", "low" if diff <= CENT else "high",  # one figure: no rounding excuse
-                f"「{item}」{role}数前后不一致：第{a.line}行 {fmt(a.value, a.decimals)}{a.unit}{{0}}，第{b.line}行 "
-                f"{fmt(b.value, b.decimals)}{b.unit}{{1}}（相差 {fmt(diff, 2)}）", [a, b])
-
-
 RULES = [RuleSpec("stated_parts", stated_parts, ("narrative",)), RuleSpec("count_parts", count_parts, ("counts",)),
-         RuleSpec("stated_comparisons", stated_comparisons, ("narrative",)), RuleSpec("same_item", same_item, ("narrative",)),
-         RuleSpec("item_amounts", item_amounts, ("narrative",)), RuleSpec("change_parts", change_parts, ("narrative",))]
+         RuleSpec("change_parts", change_parts, ("narrative",))]

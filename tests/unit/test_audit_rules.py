@@ -16,8 +16,9 @@ from qa.audit.crosscheck import (
     unit_by_rate,
 )
 from qa.audit.labels import canonical, cell_key, text_key
-from qa.audit.narrative import count_parts, same_item, stated_comparisons, stated_parts
+from qa.audit.narrative import count_parts, stated_parts
 from qa.audit.run import audit_with_coverage
+from qa.audit.statements import same_item, stated_comparisons
 
 REPORT = Report(doc_id="d", file="t.txt", org="测试单位", year=2023, doc_type="部门决算")
 UNIT = re.compile(r"(万元|元|%|个|人)$")
@@ -40,7 +41,7 @@ class Doc:
         num = raw[: len(raw) - len(unit)].strip()
         f = Fact(fact_id=f"d:{line}:{start}", doc_id="d", kind="text", value=Decimal(num.replace(",", "")), unit=unit, raw=raw,
                  decimals=len(num.split(".")[1]) if "." in num else 0, line=line, char_start=start,
-                 char_end=start + len(raw), phrase=phrase, row_label=subject or phrase, rate_kind=rate_kind,  # type: ignore[arg-type]
+                 char_end=start + len(raw), phrase=phrase, row_label=subject or phrase, rate_kind=rate_kind,
                  rate_of=rate_of.fact_id if rate_of else None)
         self.facts.append(f)
         return f
@@ -52,7 +53,7 @@ class Doc:
         self.facts.append(f)
         return f
 
-    def run(self, rule) -> list:  # type: ignore[no-untyped-def]
+    def run(self, rule) -> list:
         lines = self.lines + ["x"] * max(0, 60 - len(self.lines))
         ctx = Context(REPORT, self.facts, lines, [])
         rule(ctx)
@@ -349,7 +350,7 @@ def test_changes_of_the_parts_add_up_to_the_stated_change():
 
 
 def test_an_items_amount_against_its_own_actual():
-    from qa.audit.narrative import item_amounts
+    from qa.audit.statements import item_amounts
 
     def doc(actual: str) -> Doc:
         d = Doc("15、社会保障和就业支出（类）行政事业单位养老支出（款）", "职业年金缴费支出（项）269.85 万元，主要用于:",
