@@ -34,6 +34,7 @@ class ParsedReport:
     index_cells: list[tuple[int, int, int]] = field(default_factory=list)  # (line, start, end) of 行次/栏次
     code_cells: list[tuple[int, int, int]] = field(default_factory=list)
     table_lines: set[int] = field(default_factory=set)
+    warnings: list[str] = field(default_factory=list)  # what the reader could not read as printed
 
 
 def doc_id_for(norm_lines: list[str]) -> str:
@@ -135,7 +136,7 @@ def parse_document(raw: RawDocument, *, org: str | None = None, year: int | None
         doc_id=doc_id, file=raw.file, path=path, org=meta.org, region=meta.region, year=meta.year,
         doc_type=meta.doc_type, parts=meta.parts, n_lines=len(raw.lines),
     )
-    parsed = ParsedReport(report, raw.lines, norm, sections, table_lines=table_lines)
+    parsed = ParsedReport(report, raw.lines, norm, sections, table_lines=table_lines, warnings=list(raw.warnings))
     maker = _FactMaker(parsed)
     floor = 0
     used_ids: dict[str, int] = {}
