@@ -14,6 +14,7 @@ from index.narrative import decimals_for, line_figures
 from index.normalize import NormLine, normalize_line
 from index.readers import RawDocument, read_document
 from index.sections import build_sections, section_at
+from index.space_columns import SpaceBlock, space_blocks
 from index.table_facts import ParsedTable, parse_table
 from qa.models import Chunk, Fact, Report, Section, TableModel
 
@@ -102,8 +103,8 @@ def _table_facts(maker: _FactMaker, table: ParsedTable, model: TableModel) -> No
                 )
     for cell in table.index_cells:
         maker.p.index_cells.append(_cell_span(cell))
-    for cell, _code in table.code_cells:
-        maker.p.code_cells.append(_cell_span(cell))
+    for cell, _code in table.code_cells:  # a code split as 类/款/项 (208 05 01) has one fragment each
+        maker.p.code_cells.extend((f.line, f.start, f.start + len(f.text)) for f in cell.frags)
 
 
 def _narrative_facts(maker: _FactMaker, parsed: ParsedReport) -> None:
@@ -130,6 +131,8 @@ def parse_document(raw: RawDocument, *, org: str | None = None, year: int | None
     meta = detect_metadata(texts, org=org, year=year)
     doc_id = doc_id_for(texts)
     blocks = find_blocks(texts)
+    tab_lines = {ln for b in blocks for ln in range(b.start, b.end + 1)}
+    blocks = sorted([*blocks, *space_blocks(raw.lines, norm, tab_lines)], key=lambda b: b.start)
     table_lines = {ln for b in blocks for ln in range(b.start, b.end + 1)}
     sections = build_sections([t if (i + 1) not in table_lines else "" for i, t in enumerate(texts)])
     report = Report(
@@ -144,6 +147,8 @@ def parse_document(raw: RawDocument, *, org: str | None = None, year: int | None
         caption = caption_for(texts, block.start, floor)
         floor = block.end
         table = parse_table(block, caption)
+        if isinstance(block, SpaceBlock):
+            table.code_cells.extend((c, c.text) for c in block.extra_codes)
         title = caption.title or f"表格{n}"
         project = table.attributes.get("项目支出名称")
         if project:

@@ -1,0 +1,272 @@
+"""Tables printed with spaces (any PDF converted to text): find them and split their rows into tokens.
+
+A PDF text layer run through an extractor gives one table row per line with cells separated by single
+spaces (`2120199 7,957.59 7,957.59`), or one cell per line (`208` / `05` / `01` / `行政单位离退休` /
+`821,520.00`). Empty cells vanish in both, so positions alone do not say which column a figure is in;
+`index.space_columns` maps them. Here: tokens with their place in the normalised line, the kind of each
+(code, number, dash, text), rows, and the extent of each table — a header band of short text lines under a
+caption, then value rows, the halves of a 科目名称 wrapped above and below its code line, page breaks and
+the header repeated on the next page.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+
+from index.normalize import NormLine
+
+_WS = re.compile(r"[ \u3000\xa0\t]+")
+_NUM = re.compile(r"^[-−]?(?:\d{1,3}(?:[,，]\d{3})+|\d+)(?:\.\d+)?%?$")
+_GLUED = re.compile(r"^([-−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)(?=[一二三四五六七八九十]+、|[\u4e00-\u9fff])")
+_DASH = {"-", "--", "—", "——", "－", "/", "…", "……"}
+_SENTENCE = re.compile(r"[。；;，,：:]\S|[。；]$")
+_CAPTION = re.compile(r"(表|单位\s*[:：]\s*(?:万元|元|亿元|千元)|编制部门\s*[:：].*)$")
+_UNIT_NEXT = re.compile(r"^(?:年|月|日|万|元|亿|个|人|次|名|辆|家|项|%|平方|公里|批)")
+_STOP = re.compile(r"^(注[:：]|说明[:：]|备注[:：]|填表人|第[一二三四五六七八九十]+部分)")
+
+
+@dataclass
+class Tok:
+    line: int  # 1-based
+    start: int  # offset in the normalised line
+    text: str  # the normalised text
+    kind: str  # code | num | dash | text
+
+
+@dataclass
+class Row:
+    toks: list[Tok]
+    lines: list[int] = field(default_factory=list)
+
+    @property
+    def kinds(self) -> list[str]:
+        return [t.kind for t in self.toks]
+
+    @property
+    def has_value(self) -> bool:
+        return any(t.kind in ("num", "dash") for t in self.toks)
+
+    @property
+    def text_only(self) -> bool:
+        return all(t.kind == "text" for t in self.toks)
+
+
+def _norm_span(nl: NormLine, rs: int, re_: int) -> tuple[int, int]:
+    offs = nl.offsets[: len(nl.text)]
+    return bisect.bisect_left(offs, rs), bisect.bisect_left(offs, re_)
+
+
+def line_tokens(line_no: int, raw: str, nl: NormLine) -> list[Tok]:
+    """Whitespace-separated tokens of a raw line, located in its normalised text and classified."""
+    out: list[Tok] = []
+    pos = 0
+    for part in _WS.split(raw):
+        start = raw.index(part, pos) if part else pos
+        pos = start + len(part)
+        if not part:
+            continue
+        pieces = [(start, part)]
+        m = _GLUED.match(part)
+        if m and ("," in m.group(1) or "." in m.group(1) or len(m.group(1)) >= 4):
+            pieces = [(start, m.group(1)), (start + m.end(1), part[m.end(1):])]  # 47,483,458一、社会保障…
+        for s, text in pieces:
+            ns, ne = _norm_span(nl, s, s + len(text))
+            norm = nl.text[ns:ne]
+            if not norm.strip():
+                continue
+            kind = "num" if _NUM.match(text.replace("，", ",")) else "dash" if text in _DASH else "text"
+            out.append(Tok(line_no, ns, norm, kind))
+    for a, b in zip(out, out[1:], strict=False):
+        if a.kind == "num" and b.kind == "text" and _UNIT_NEXT.match(b.text):
+            a.kind = "text"  # `2024 年度…`, `0.39 万元`: a figure inside a sentence, not a cell
+    mark_codes(out)
+    return out
+
+
+def mark_codes(out: list[Tok]) -> None:
+    """A leading 科目编码 (2120199, or 类/款/项 split as 208 05 01) followed by a name is a code, not a figure."""
+    if out and out[0].kind == "num" and re.fullmatch(r"\d{3}(?:\d{2}){0,2}", out[0].text) and len(out) > 1:
+        k = 1
+        if len(out[0].text) == 3:
+            while k < len(out) and k < 3 and re.fullmatch(r"\d{2}", out[k].text):
+                k += 1
+        rest = out[k:]
+        if rest and (rest[0].kind == "text" or k > 1):
+            for t in out[:k]:
+                t.kind = "code"
+
+
+def is_caption(text: str) -> bool:
+    t = text.strip()
+    return bool(t) and len(t) <= 60 and not _SENTENCE.search(t) and bool(_CAPTION.search(t))
+
+
+def _header_like(row: Row, text: str) -> bool:
+    return row.text_only and all(len(t.text) <= 20 for t in row.toks) and len(text) <= 60 and not _SENTENCE.search(text) and not _STOP.match(text)
+
+
+@dataclass
+class Region:
+    header: list[Row]  # header band, top to bottom
+    body: list[Row]  # value rows and figure-less coded rows, wrapped name halves attached
+    start: int  # first line (1-based)
+    end: int  # last line (inclusive)
+
+
+def _merge_cell_lines(rows: list[Row | None], texts: dict[int, str]) -> list[Row | None]:
+    """One-cell-per-line text: consecutive single-token lines form a row, which ends after its last figure
+    (or where a 3-digit 类 code starts the next one); captions stay lines of their own."""
+    out: list[Row | None] = []
+    cur: Row | None = None
+    for row in rows:
+        if row is None or len(row.toks) != 1 or is_caption(texts[row.lines[0]]):
+            if cur:
+                mark_codes(cur.toks)
+                out.append(cur)
+                cur = None
+            out.append(row)
+            continue
+        tok = row.toks[0]
+        starts_new = cur is not None and (
+            (tok.kind in ("text", "code") and cur.has_value)
+            or (re.fullmatch(r"\d{3}(?:\d{2}){0,2}", tok.text) is not None and (cur.has_value or cur.text_only))
+        )
+        if cur is None or starts_new:
+            if cur:
+                mark_codes(cur.toks)
+                out.append(cur)
+            cur = Row([tok], [tok.line])
+        else:
+            cur.toks.append(tok)
+            cur.lines.append(tok.line)
+    if cur:
+        mark_codes(cur.toks)
+        out.append(cur)
+    return out
+
+
+def find_regions(raw: list[str], norm: list[NormLine], taken: set[int]) -> list[Region]:
+    """Space-separated tables among lines not in `taken` (1-based line numbers of tab-separated blocks)."""
+    rows: list[Row | None] = []
+    for i, (r, nl) in enumerate(zip(raw, norm, strict=True)):
+        toks = [] if (i + 1) in taken or "\t" in r else line_tokens(i + 1, r, nl)
+        rows.append(Row(toks, [i + 1]) if toks else None)
+    texts = {n: norm[n - 1].text.strip() for n in range(1, len(norm) + 1)}
+    single = sum(1 for r in rows if r and len(r.toks) == 1)
+    if single > 0.6 * sum(1 for r in rows if r):
+        rows = _merge_cell_lines(rows, texts)
+    regions: list[Region] = []
+    i = 0
+    while i < len(rows):
+        row = rows[i]
+        if row is None or not _is_value_row(row, texts):
+            i += 1
+            continue
+        # header band: text rows straight above, up to a caption
+        h = i - 1
+        header: list[Row] = []
+        while h >= 0 and rows[h] is not None and len(header) < 16:
+            hr = rows[h]
+            assert hr is not None
+            text = " ".join(texts[n] for n in hr.lines)
+            if is_caption(text) or not _header_like(hr, text) or (regions and hr.lines[0] <= regions[-1].end):
+                break
+            header.insert(0, hr)
+            h -= 1
+        if not header:
+            i += 1
+            continue
+        body, j = _body(rows, i, texts, header)
+        if sum(1 for r in body if r.has_value) < 2 and not (len(body) == 1 and len(header) >= 2):
+            i += 1
+            continue
+        start = header[0].lines[0]
+        end = max(n for r in body for n in r.lines)
+        regions.append(Region(header, body, start, end))
+        i = j
+    return regions
+
+
+def _is_value_row(row: Row, texts: dict[int, str]) -> bool:
+    if not any(t.kind == "num" for t in row.toks):
+        return False
+    label = "".join(t.text for t in row.toks if t.kind == "text")
+    return len(label) <= 60 and not any(_SENTENCE.search(t.text) for t in row.toks if t.kind == "text")
+
+
+def _body(rows: list[Row | None], i: int, texts: dict[int, str], header: list[Row]) -> tuple[list[Row], int]:
+    """Value rows from i on, with wrapped 科目名称 halves folded into their code rows; (rows, next index).
+    Rows without figures (`十二、农林水支出`, `31022 无形资产购置`) stay in the table when value rows follow."""
+    head_keys = {re.sub(r"\s+", "", " ".join(texts[n] for n in r.lines)) for r in header}
+    body: list[Row] = []
+    j = i
+    blank = 0
+    upper: Row | None = None  # a name's upper half, waiting for its code row
+    while j < len(rows):
+        row = rows[j]
+        if row is None:
+            blank += 1
+            if blank > 3:
+                break
+            j += 1
+            continue
+        blank = 0
+        text = " ".join(texts[n] for n in row.lines)
+        nxt = next((r for r in rows[j + 1 : j + 3] if r is not None), None)
+        if _is_value_row(row, texts):
+            if upper is not None:
+                k = _label_at(row)
+                row = Row(row.toks[:k] + upper.toks + row.toks[k:], row.lines + upper.lines)
+                upper = None
+            body.append(row)
+            j += 1
+            continue
+        if upper is not None:
+            break
+        if re.sub(r"\s+", "", text) in head_keys:  # the header repeated after a page break
+            j += 1
+            continue
+        if len(text) > 40 or _SENTENCE.search(text) or _STOP.match(text) or is_caption(text):
+            break
+        prev = body[-1] if body else None
+        if row.text_only and len(text) <= 16 and prev is not None and _took_upper(prev) and prev.lines[-1] < row.lines[0]:
+            k = _label_end(prev)  # the lower half of the name above
+            prev.toks[k:k] = row.toks
+            prev.lines.append(row.lines[0])
+            j += 1
+            continue
+        if row.text_only and nxt is not None and _is_value_row(nxt, texts) and nxt.toks[0].kind == "code" and not any(
+            t.kind == "text" for t in nxt.toks
+        ):
+            upper = row
+            j += 1
+            continue
+        ahead = [r for r in rows[j + 1 : j + 9] if r is not None]
+        if any(_is_value_row(r, texts) for r in ahead):
+            body.append(row)  # a row with no figures
+            j += 1
+            continue
+        break
+    return body, j
+
+
+def _label_at(row: Row) -> int:
+    """Where a row's label goes: after its code tokens."""
+    k = 0
+    while k < len(row.toks) and row.toks[k].kind == "code":
+        k += 1
+    return k
+
+
+def _label_end(row: Row) -> int:
+    k = _label_at(row)
+    while k < len(row.toks) and row.toks[k].kind == "text":
+        k += 1
+    return k
+
+
+def _took_upper(row: Row) -> bool:
+    """A code row whose label came from the line above (its lines are not in order)."""
+    return len(row.lines) >= 2 and row.lines[1] < row.lines[0]
