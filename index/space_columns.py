@@ -50,7 +50,7 @@ def _header_groups(header: list[Row]) -> list[_Group]:
     def words(r: Row) -> list[Tok]:
         return [t for t in r.toks if t.kind == "text" and not _NAME_WORD.search(t.text)]
 
-    main = max(header, key=lambda r: len(words(r)))
+    main = max(reversed(header), key=lambda r: len(words(r)))  # ties: the most specific (lowest) row
     groups: list[_Group] = [_Group(None, [])]
     for t in main.toks:
         if t.kind != "text":
@@ -77,7 +77,7 @@ def _header_groups(header: list[Row]) -> list[_Group]:
 @dataclass
 class _Placed:
     row: Row
-    code: list[Tok]
+    codes: list[list[Tok]]  # per group
     labels: list[list[Tok]]  # per group
     certain: list[dict[int, Tok]]  # per group: column index → token
     open: list[list[tuple[Tok, set[int]]]]  # per group: undetermined figures with their candidate columns
@@ -90,27 +90,28 @@ def _value(t: Tok) -> Decimal:
         return Decimal(0)
 
 
-def _segments(row: Row, multi: bool) -> tuple[list[Tok], list[tuple[list[Tok], list[Tok]]]]:
-    toks = row.toks
-    k = 0
-    while k < len(toks) and toks[k].kind == "code":
-        k += 1
-    segs: list[tuple[list[Tok], list[Tok]]] = []
-    for t in toks[k:]:
-        if t.kind == "text":
-            if not segs or segs[-1][1]:
-                segs.append(([], []))
+def _segments(row: Row, multi: bool) -> list[tuple[list[Tok], list[Tok], list[Tok]]]:
+    """(code, label, figures) runs of a row: a side-by-side table has one per side."""
+    segs: list[tuple[list[Tok], list[Tok], list[Tok]]] = []
+    for t in row.toks:
+        if t.kind == "code":
+            if not segs or segs[-1][1] or segs[-1][2]:
+                segs.append(([], [], []))
             segs[-1][0].append(t)
+        elif t.kind == "text":
+            if not segs or segs[-1][2]:
+                segs.append(([], [], []))
+            segs[-1][1].append(t)
         else:
             if not segs:
-                segs.append(([], []))
-            segs[-1][1].append(t)
-    if multi and len(segs) == 1 and len(segs[0][0]) >= 2:
-        label = segs[0][0]
+                segs.append(([], [], []))
+            segs[-1][2].append(t)
+    if multi and len(segs) == 1 and len(segs[0][1]) >= 2:
+        code, label, vals = segs[0]
         cut = next((i for i in range(1, len(label)) if _LIST.search(label[i].text)), None)
         if cut is not None:  # `二、政府性基金预算 二、卫生健康支出 1,439,040 …`: two labels, one per side
-            segs = [(label[:cut], []), (label[cut:], segs[0][1])]
-    return toks[:k], segs
+            segs = [(code, label[:cut], []), ([], label[cut:], vals)]
+    return segs
 
 
 def _place_group(g: _Group, vals: list[Tok]) -> tuple[dict[int, Tok], list[tuple[Tok, set[int]]]]:
@@ -142,7 +143,7 @@ def _resolve(placed: list[_Placed], g: int, total_row: int | None) -> None:
     parent: dict[int, int] = {}
     last: dict[str, int] = {}
     for i, p in enumerate(placed):
-        code = "".join(t.text for t in p.code)
+        code = "".join(t.text for t in p.codes[g])
         if code:
             up = code[:-2] if len(code) in (5, 7) else None
             if up in last:
@@ -211,11 +212,11 @@ def build_block(region: Region) -> SpaceBlock | None:
     placed: list[_Placed] = []
     extra_codes: list[Cell] = []
     for row in region.body:
-        code, segs = _segments(row, multi)
-        if not any(v for _, v in segs):
-            if code:
-                extra_codes.append(_cell(code))
+        segs = _segments(row, multi)
+        if not any(v for _, _, v in segs):
+            extra_codes += [_cell(c) for c, _, _ in segs if c]
             continue
+        codes: list[list[Tok]] = [[] for _ in groups]
         labels: list[list[Tok]] = [[] for _ in groups]
         certain: list[dict[int, Tok]] = [{} for _ in groups]
         opened: list[list[tuple[Tok, set[int]]]] = [[] for _ in groups]
@@ -223,14 +224,15 @@ def build_block(region: Region) -> SpaceBlock | None:
         if len(segs) == len(groups):
             targets = list(range(len(groups)))
         elif multi and len(segs) == 1:
-            fit = [k for k, gr in enumerate(groups) if len(gr.cols) + len(gr.extra) >= len(segs[0][1])]
+            fit = [k for k, gr in enumerate(groups) if len(gr.cols) + len(gr.extra) >= len(segs[0][2])]
             side_known = len(fit) == 1
             targets = [fit[0] if side_known else 0]
         else:
-            segs = [([t for lab, _ in segs for t in lab], [t for _, v in segs for t in v])]
+            segs = [([t for c, _, _ in segs[:1] for t in c], [t for _, lab, _ in segs for t in lab], [t for _, _, v in segs for t in v])]
             targets = [0]
             side_known = not multi
-        for (label, vals), k in zip(segs, targets, strict=True):
+        for (code, label, vals), k in zip(segs, targets, strict=True):
+            codes[k] += code
             labels[k] += label
             cer, ope = _place_group(groups[k], vals)
             if not side_known:  # which side of the table the figures are on: not determined
@@ -238,8 +240,8 @@ def build_block(region: Region) -> SpaceBlock | None:
             for j, t in cer.items():
                 certain[k].setdefault(j, t)
             opened[k] += ope
-        placed.append(_Placed(row, code, labels, certain, opened))
-    total_row = next((i for i, p in enumerate(placed) if not p.code and _TOTAL.search("".join(t.text for t in p.labels[0]))), None)
+        placed.append(_Placed(row, codes, labels, certain, opened))
+    total_row = next((i for i, p in enumerate(placed) if not p.codes[0] and _TOTAL.search("".join(t.text for t in p.labels[0]))), None)
     for g in range(len(groups)):
         _resolve(placed, g, total_row)
     return _assemble(region, groups, placed, extra_codes)
@@ -247,10 +249,12 @@ def build_block(region: Region) -> SpaceBlock | None:
 
 def _assemble(region: Region, groups: list[_Group], placed: list[_Placed], extra_codes: list[Cell]) -> SpaceBlock:
     head_line = region.header[-1].lines[0]
-    has_code = any(p.code for p in placed)
+    coded = [any(p.codes[k] for p in placed) for k in range(len(groups))]
     n_open = max((sum(len(o) for o in p.open) for p in placed), default=0)
-    header: list[Cell] = [_synthetic(head_line, "科目编码")] if has_code else []
-    for g in groups:
+    header: list[Cell] = []
+    for k, g in enumerate(groups):
+        if coded[k]:
+            header.append(_synthetic(head_line, "科目编码"))
         header.append(_synthetic(head_line, "项目"))
         header += [_cell(col) for col in g.cols]
         if g.extra:
@@ -258,8 +262,10 @@ def _assemble(region: Region, groups: list[_Group], placed: list[_Placed], extra
     header += [_synthetic(head_line, UNDETERMINED) for _ in range(n_open)]
     rows: list[list[Cell]] = [header]
     for p in placed:
-        cells: list[Cell] = [_cell(p.code)] if has_code else []
+        cells: list[Cell] = []
         for k, g in enumerate(groups):
+            if coded[k]:
+                cells.append(_cell(p.codes[k]) if p.codes[k] else Cell([]))
             cells.append(_cell(p.labels[k]) if p.labels[k] else Cell([]))
             for j in range(len(g.cols)):
                 cells.append(_cell([p.certain[k][j]]) if j in p.certain[k] else Cell([]))

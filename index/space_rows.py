@@ -24,6 +24,7 @@ _DASH = {"-", "--", "—", "——", "－", "/", "…", "……"}
 _SENTENCE = re.compile(r"[。；;，,：:]\S|[。；]$")
 _CAPTION = re.compile(r"(表|单位\s*[:：]\s*(?:万元|元|亿元|千元)|编制部门\s*[:：].*)$")
 _UNIT_NEXT = re.compile(r"^(?:年|月|日|万|元|亿|个|人|次|名|辆|家|项|%|平方|公里|批)")
+_LABEL_START = re.compile(r"^(?:[一二三四五六七八九十]+、|合计|总计|小计)")
 _STOP = re.compile(r"^(注[:：]|说明[:：]|备注[:：]|填表人|第[一二三四五六七八九十]+部分)")
 
 
@@ -39,6 +40,7 @@ class Tok:
 class Row:
     toks: list[Tok]
     lines: list[int] = field(default_factory=list)
+    slot: int = -1  # where a wrapped name's lower half goes (after its upper half)
 
     @property
     def kinds(self) -> list[str]:
@@ -81,6 +83,11 @@ def line_tokens(line_no: int, raw: str, nl: NormLine) -> list[Tok]:
     for a, b in zip(out, out[1:], strict=False):
         if a.kind == "num" and b.kind == "text" and _UNIT_NEXT.match(b.text):
             a.kind = "text"  # `2024 年度…`, `0.39 万元`: a figure inside a sentence, not a cell
+    for a, b, c in zip(out, out[1:], out[2:], strict=False):
+        named = c.kind == "text" and not _LABEL_START.match(c.text) and re.fullmatch(r"\d{3}(?:\d{2}){0,2}", b.text)
+        unnamed = c.kind == "num" and not re.fullmatch(r"\d+", c.text) and re.fullmatch(r"\d{5}(?:\d{2})?", b.text)
+        if a.kind in ("num", "dash") and b.kind == "num" and (named or unnamed):
+            b.kind = "code"  # `… 11,860.23 302 商品和服务支出 1,844.57`: the right-hand group's 科目编码
     mark_codes(out)
     return out
 
@@ -93,7 +100,8 @@ def mark_codes(out: list[Tok]) -> None:
             while k < len(out) and k < 3 and re.fullmatch(r"\d{2}", out[k].text):
                 k += 1
         rest = out[k:]
-        if rest and (rest[0].kind == "text" or k > 1):
+        figure_next = bool(rest) and rest[0].kind in ("num", "dash") and not re.fullmatch(r"\d+", rest[0].text)
+        if rest and (rest[0].kind == "text" or k > 1 or figure_next):  # `2120199 7,957.59 …` (name wrapped)
             for t in out[:k]:
                 t.kind = "code"
 
@@ -166,6 +174,10 @@ def find_regions(raw: list[str], norm: list[NormLine], taken: set[int]) -> list[
             continue
         # header band: text rows straight above, up to a caption
         h = i - 1
+        first = i
+        if h >= 0 and _wants_upper(row) and rows[h] is not None and rows[h].text_only:  # type: ignore[union-attr]
+            first = h  # the first row's name starts on the line above: not header
+            h -= 1
         header: list[Row] = []
         while h >= 0 and rows[h] is not None and len(header) < 16:
             hr = rows[h]
@@ -178,7 +190,7 @@ def find_regions(raw: list[str], norm: list[NormLine], taken: set[int]) -> list[
         if not header:
             i += 1
             continue
-        body, j = _body(rows, i, texts, header)
+        body, j = _body(rows, first, texts, header)
         if sum(1 for r in body if r.has_value) < 2 and not (len(body) == 1 and len(header) >= 2):
             i += 1
             continue
@@ -217,8 +229,8 @@ def _body(rows: list[Row | None], i: int, texts: dict[int, str], header: list[Ro
         nxt = next((r for r in rows[j + 1 : j + 3] if r is not None), None)
         if _is_value_row(row, texts):
             if upper is not None:
-                k = _label_at(row)
-                row = Row(row.toks[:k] + upper.toks + row.toks[k:], row.lines + upper.lines)
+                k = _label_slot(row)
+                row = Row(row.toks[:k] + upper.toks + row.toks[k:], row.lines + upper.lines, k + len(upper.toks))
                 upper = None
             body.append(row)
             j += 1
@@ -232,14 +244,12 @@ def _body(rows: list[Row | None], i: int, texts: dict[int, str], header: list[Ro
             break
         prev = body[-1] if body else None
         if row.text_only and len(text) <= 16 and prev is not None and _took_upper(prev) and prev.lines[-1] < row.lines[0]:
-            k = _label_end(prev)  # the lower half of the name above
+            k = prev.slot if prev.slot >= 0 else _label_end(prev)  # the lower half of the name above
             prev.toks[k:k] = row.toks
             prev.lines.append(row.lines[0])
             j += 1
             continue
-        if row.text_only and nxt is not None and _is_value_row(nxt, texts) and nxt.toks[0].kind == "code" and not any(
-            t.kind == "text" for t in nxt.toks
-        ):
+        if row.text_only and len(text) <= 16 and nxt is not None and _is_value_row(nxt, texts) and nxt.toks[0].kind == "code":
             upper = row
             j += 1
             continue
@@ -267,6 +277,20 @@ def _label_end(row: Row) -> int:
     return k
 
 
+def _label_slot(row: Row) -> int:
+    """Where a wrapped name belongs: after the first code that has no name (`30108 518.69 30206 电费`), else
+    after the leading code."""
+    for k, t in enumerate(row.toks):
+        if t.kind == "code" and k + 1 < len(row.toks) and row.toks[k + 1].kind in ("num", "dash"):
+            return k + 1
+    return _label_at(row)
+
+
 def _took_upper(row: Row) -> bool:
-    """A code row whose label came from the line above (its lines are not in order)."""
-    return len(row.lines) >= 2 and row.lines[1] < row.lines[0]
+    """A code row whose label came from the line above and has no lower half yet."""
+    return len(row.lines) == 2 and row.lines[1] < row.lines[0]
+
+
+def _wants_upper(row: Row | None) -> bool:
+    """A code row printed without its name: the name's halves are on the lines above and below."""
+    return row is not None and row.toks[0].kind == "code" and not any(t.kind == "text" for t in row.toks)
