@@ -34,6 +34,7 @@ class IngestResult:
     tables: int = 0
     error: str = ""
     seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)  # read, but not all as printed (radicals, pages without text)
 
 
 @dataclass
@@ -94,7 +95,7 @@ class Ingestor:
             return IngestResult(path.name, "error", error=exc.render(), seconds=time.perf_counter() - t0)
         rep = parsed.report
         result = IngestResult(path.name, "added", rep.doc_id, rep.org, rep.year, rep.doc_type, len(parsed.facts),
-                              len(parsed.chunks), len(parsed.tables))
+                              len(parsed.chunks), len(parsed.tables), warnings=list(parsed.warnings))
         store = self.stores.facts
         stale = store.report(rep.doc_id)
         if stale and store.parser_version(rep.doc_id) == PARSER_VERSION:

@@ -20,7 +20,7 @@ from qa.models import Chunk, Fact, Report, Section, TableModel
 
 # Bump when parsing or chunking changes what a report yields: reports stored by an older parser are re-parsed on
 # the next `qa ingest` instead of being skipped as already indexed.
-PARSER_VERSION = 2
+PARSER_VERSION = 3
 
 
 @dataclass
@@ -36,6 +36,7 @@ class ParsedReport:
     code_cells: list[tuple[int, int, int]] = field(default_factory=list)
     table_lines: set[int] = field(default_factory=set)
     warnings: list[str] = field(default_factory=list)  # what the reader could not read as printed
+    pages: list[int | None] = field(default_factory=list)  # page of each line (PDF, paged text), else None
 
 
 def doc_id_for(norm_lines: list[str]) -> str:
@@ -63,6 +64,7 @@ class _FactMaker:
             line=line,
             char_start=s,
             char_end=e,
+            page=self.p.pages[line - 1] if line <= len(self.p.pages) else None,
             section=sec.path_text,
             **kw,
         )
@@ -139,7 +141,8 @@ def parse_document(raw: RawDocument, *, org: str | None = None, year: int | None
         doc_id=doc_id, file=raw.file, path=path, org=meta.org, region=meta.region, year=meta.year,
         doc_type=meta.doc_type, parts=meta.parts, n_lines=len(raw.lines),
     )
-    parsed = ParsedReport(report, raw.lines, norm, sections, table_lines=table_lines, warnings=list(raw.warnings))
+    parsed = ParsedReport(report, raw.lines, norm, sections, table_lines=table_lines, warnings=list(raw.warnings),
+                          pages=list(raw.pages))
     maker = _FactMaker(parsed)
     floor = 0
     used_ids: dict[str, int] = {}

@@ -80,15 +80,15 @@ def line_tokens(line_no: int, raw: str, nl: NormLine) -> list[Tok]:
                 continue
             kind = "num" if _NUM.match(text.replace("，", ",")) else "dash" if text in _DASH else "text"
             out.append(Tok(line_no, ns, norm, kind))
-    for a, b in zip(out, out[1:], strict=False):
-        if a.kind == "num" and b.kind == "text" and _UNIT_NEXT.match(b.text):
-            a.kind = "text"  # `2024 年度…`, `0.39 万元`: a figure inside a sentence, not a cell
     for a, b, c in zip(out, out[1:], out[2:], strict=False):
         named = c.kind == "text" and not _LABEL_START.match(c.text) and re.fullmatch(r"\d{3}(?:\d{2}){0,2}", b.text)
         unnamed = c.kind == "num" and not re.fullmatch(r"\d+", c.text) and re.fullmatch(r"\d{5}(?:\d{2})?", b.text)
         if a.kind in ("num", "dash") and b.kind == "num" and (named or unnamed):
             b.kind = "code"  # `… 11,860.23 302 商品和服务支出 1,844.57`: the right-hand group's 科目编码
     mark_codes(out)
+    for a, b in zip(out, out[1:], strict=False):
+        if a.kind == "num" and b.kind == "text" and _UNIT_NEXT.match(b.text):
+            a.kind = "text"  # `2024 年度…`, `0.39 万元`: a figure inside a sentence, not a cell
     return out
 
 
