@@ -52,14 +52,18 @@ def _header_groups(header: list[Row]) -> list[_Group]:
 
     main = max(reversed(header), key=lambda r: len(words(r)))  # ties: the most specific (lowest) row
     groups: list[_Group] = [_Group(None, [])]
+    seen: set[str] = set()  # name words of the current group: one repeated starts the group beside it
     for t in main.toks:
         if t.kind != "text":
             continue
         if _NAME_WORD.search(t.text):
-            if groups[-1].cols:
+            key = re.sub(r"\s", "", t.text)
+            if groups[-1].cols and key in seen:
                 groups.append(_Group(t, []))
-            elif groups[-1].name is None and re.sub(r"\s", "", t.text) in ("项目", "科目名称"):
+                seen = set()
+            elif groups[-1].name is None and key in ("项目", "科目名称"):
                 groups[-1].name = t
+            seen.add(key)
             continue
         groups[-1].cols.append([t])
     for g in groups:  # a group label before its first 合计 (`支出预算 合计 基本支出 …`) is not a column

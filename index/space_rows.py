@@ -22,7 +22,7 @@ _NUM = re.compile(r"^[-−]?(?:\d{1,3}(?:[,，]\d{3})+|\d+)(?:\.\d+)?%?$")
 _GLUED = re.compile(r"^([-−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)(?=[一二三四五六七八九十]+、|[\u4e00-\u9fff])")
 _DASH = {"-", "--", "—", "——", "－", "/", "…", "……"}
 _SENTENCE = re.compile(r"[。；;，,：:]\S|[。；]$")
-_CAPTION = re.compile(r"(表|单位\s*[:：]\s*(?:万元|元|亿元|千元)|编制部门\s*[:：].*)$")
+_UNIT_LINE = re.compile(r"单位\s*[:：]\s*(?:万元|元|亿元|千元)\s*$|^编制(?:部门|单位)\s*[:：]")
 _UNIT_NEXT = re.compile(r"^(?:年|月|日|万|元|亿|个|人|次|名|辆|家|项|%|平方|公里|批)")
 _LABEL_START = re.compile(r"^(?:[一二三四五六七八九十]+、|合计|总计|小计)")
 _STOP = re.compile(r"^(注[:：]|说明[:：]|备注[:：]|填表人|第[一二三四五六七八九十]+部分)")
@@ -34,6 +34,7 @@ class Tok:
     start: int  # offset in the normalised line
     text: str  # the normalised text
     kind: str  # code | num | dash | text
+    plain: bool = False  # printed as bare digits (no separator, no decimals): can be a 科目编码
 
 
 @dataclass
@@ -71,7 +72,7 @@ def line_tokens(line_no: int, raw: str, nl: NormLine) -> list[Tok]:
             continue
         pieces = [(start, part)]
         m = _GLUED.match(part)
-        if m and ("," in m.group(1) or "." in m.group(1) or len(m.group(1)) >= 4):
+        if m and ("," in m.group(1) or "." in m.group(1) or len(m.group(1)) >= 4) and not _UNIT_NEXT.match(part[m.end(1):]):
             pieces = [(start, m.group(1)), (start + m.end(1), part[m.end(1):])]  # 47,483,458一、社会保障…
         for s, text in pieces:
             ns, ne = _norm_span(nl, s, s + len(text))
@@ -79,7 +80,7 @@ def line_tokens(line_no: int, raw: str, nl: NormLine) -> list[Tok]:
             if not norm.strip():
                 continue
             kind = "num" if _NUM.match(text.replace("，", ",")) else "dash" if text in _DASH else "text"
-            out.append(Tok(line_no, ns, norm, kind))
+            out.append(Tok(line_no, ns, norm, kind, text.isdigit()))
     for a, b, c in zip(out, out[1:], out[2:], strict=False):
         named = c.kind == "text" and not _LABEL_START.match(c.text) and re.fullmatch(r"\d{3}(?:\d{2}){0,2}", b.text)
         unnamed = c.kind == "num" and not re.fullmatch(r"\d+", c.text) and re.fullmatch(r"\d{5}(?:\d{2})?", b.text)
@@ -107,8 +108,13 @@ def mark_codes(out: list[Tok]) -> None:
 
 
 def is_caption(text: str) -> bool:
+    """A table's title (`…表`), unit line (`单位：元`) or `编制部门：…` line."""
     t = text.strip()
-    return bool(t) and len(t) <= 60 and not _SENTENCE.search(t) and bool(_CAPTION.search(t))
+    if not t or len(t) > 60:
+        return False
+    if _UNIT_LINE.search(t):
+        return True
+    return not _SENTENCE.search(t) and t.endswith("表")
 
 
 def _header_like(row: Row, text: str) -> bool:
@@ -123,35 +129,64 @@ class Region:
     end: int  # last line (inclusive)
 
 
+CELL_RUN = 8  # this many single-token lines in a row (blank lines aside): one cell per line
+
+
+def _cell_runs(rows: list[Row | None]) -> set[int]:
+    """Indexes of rows inside runs of at least CELL_RUN single-token lines."""
+    out: set[int] = set()
+    run: list[int] = []
+    for i, row in enumerate([*rows, Row([Tok(0, 0, "", "text")] * 2)]):
+        if row is None:
+            continue
+        if len(row.toks) == 1 or all(t.kind in ("num", "dash") for t in row.toks):  # two figures on one line
+            run.append(i)
+            continue
+        if len(run) >= CELL_RUN:
+            out.update(run)
+        run = []
+    return out
+
+
 def _merge_cell_lines(rows: list[Row | None], texts: dict[int, str]) -> list[Row | None]:
-    """One-cell-per-line text: consecutive single-token lines form a row, which ends after its last figure
-    (or where a 3-digit 类 code starts the next one); captions stay lines of their own."""
+    """One-cell-per-line text: consecutive single-token lines form a row — 科目编码 parts (`208` `05` `01`), a
+    name, then figures; the next code or name after a figure starts the next row. Captions stay lines of their
+    own. Only long runs of single-token lines are read this way: a short one is a header band or a wrapped name."""
     out: list[Row | None] = []
     cur: Row | None = None
-    for row in rows:
-        if row is None or len(row.toks) != 1 or is_caption(texts[row.lines[0]]):
-            if cur:
-                mark_codes(cur.toks)
-                out.append(cur)
-                cur = None
+    phase = ""
+    runs = _cell_runs(rows)
+
+    def flush() -> None:
+        nonlocal cur
+        if cur:
+            mark_codes(cur.toks)
+            out.append(cur)
+        cur = None
+
+    for i, row in enumerate(rows):
+        if row is None or i not in runs or is_caption(texts[row.lines[0]]):
+            flush()
             out.append(row)
+            phase = ""
             continue
         tok = row.toks[0]
-        starts_new = cur is not None and (
-            (tok.kind in ("text", "code") and cur.has_value)
-            or (re.fullmatch(r"\d{3}(?:\d{2}){0,2}", tok.text) is not None and (cur.has_value or cur.text_only))
-        )
-        if cur is None or starts_new:
-            if cur:
-                mark_codes(cur.toks)
-                out.append(cur)
-            cur = Row([tok], [tok.line])
+        if len(row.toks) > 1:  # figures only
+            kind = "figs"
+        elif tok.plain and len(tok.text) in (3, 5, 7):
+            kind = "code"
+        elif tok.plain and len(tok.text) == 2 and phase == "code":
+            kind = "code"
         else:
-            cur.toks.append(tok)
-            cur.lines.append(tok.line)
-    if cur:
-        mark_codes(cur.toks)
-        out.append(cur)
+            kind = "label" if tok.kind == "text" else "figs"
+        if cur is not None and ((kind == "code" and phase != "code") or (kind == "label" and phase == "figs")):
+            flush()
+        if cur is None:
+            cur = Row([], [])
+        cur.toks += row.toks
+        cur.lines.append(tok.line)
+        phase = kind
+    flush()
     return out
 
 
@@ -162,9 +197,7 @@ def find_regions(raw: list[str], norm: list[NormLine], taken: set[int]) -> list[
         toks = [] if (i + 1) in taken or "\t" in r else line_tokens(i + 1, r, nl)
         rows.append(Row(toks, [i + 1]) if toks else None)
     texts = {n: norm[n - 1].text.strip() for n in range(1, len(norm) + 1)}
-    single = sum(1 for r in rows if r and len(r.toks) == 1)
-    if single > 0.6 * sum(1 for r in rows if r):
-        rows = _merge_cell_lines(rows, texts)
+    rows = _merge_cell_lines(rows, texts)
     regions: list[Region] = []
     i = 0
     while i < len(rows):
