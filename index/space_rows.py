@@ -173,9 +173,7 @@ def _merge_cell_lines(rows: list[Row | None], texts: dict[int, str]) -> list[Row
         tok = row.toks[0]
         if len(row.toks) > 1:  # figures only
             kind = "figs"
-        elif tok.plain and len(tok.text) in (3, 5, 7):
-            kind = "code"
-        elif tok.plain and len(tok.text) == 2 and phase == "code":
+        elif tok.plain and (len(tok.text) in (3, 5, 7) or (len(tok.text) == 2 and phase == "code")):
             kind = "code"
         else:
             kind = "label" if tok.kind == "text" else "figs"
