@@ -69,6 +69,20 @@ def _header_groups(header: list[Row]) -> list[_Group]:
     for g in groups:  # a group label before its first 合计 (`支出预算 合计 基本支出 …`) is not a column
         first_total = next((i for i, c in enumerate(g.cols) if _TOTAL.search(c[0].text)), 0)
         g.cols = g.cols[first_total:]
+    groups = [g for g in groups if g.cols]
+    if not groups:
+        return []
+    # labels wrapped over three lines: as many pieces just above as just below the main line finish its
+    # last columns
+    at = header.index(main)
+    above = words(header[at - 1]) if at > 0 else []
+    below = words(header[at + 1]) if at + 1 < len(header) else []
+    last = groups[-1]
+    if 2 <= len(above) == len(below) <= len(last.cols):  # `一般公共 …` / `预算财政 …` / `拨款 …`
+        for col, top, bottom in zip(last.cols[-len(above):], above, below, strict=True):
+            col.insert(0, top)
+            col.append(bottom)
+        return groups
     if len(groups) == 1:
         others = [r for r in header if r is not main and words(r)]
         above = [r for r in others if r.lines[0] < main.lines[0]]
