@@ -21,7 +21,8 @@ from decimal import Decimal
 
 from index.blocks import Block, Cell, Fragment
 from index.normalize import NormLine
-from index.space_rows import Region, Row, Tok, find_regions
+from index.space_rows import Region, find_regions
+from index.space_tokens import Row, Tok
 
 UNDETERMINED = "列未定"
 _NAME_WORD = re.compile(r"科目|编码|^项\s*目$|^(?:类|款|项|栏次|行次|序号|单位名称|名称|功能分类|经济分类)$")
@@ -85,10 +86,10 @@ def _header_groups(header: list[Row]) -> list[_Group]:
         return groups
     if len(groups) == 1:
         others = [r for r in header if r is not main and words(r)]
-        above = [r for r in others if r.lines[0] < main.lines[0]]
-        below = [r for r in others if r.lines[0] > main.lines[0]]
-        if above and below and len(words(above[-1])) == 1 and len(words(below[0])) == 1:
-            groups[0].extra = words(above[-1]) + words(below[0])  # 对附属单位补 / 助支出
+        ups = [r for r in others if r.lines[0] < main.lines[0]]
+        downs = [r for r in others if r.lines[0] > main.lines[0]]
+        if ups and downs and len(words(ups[-1])) == 1 and len(words(downs[0])) == 1:
+            groups[0].extra = words(ups[-1]) + words(downs[0])  # 对附属单位补 / 助支出
     return [g for g in groups if g.cols]
 
 
