@@ -8,8 +8,9 @@ word is placed by its box:
 - inside a line a gap of more than `CELL_GAP` em splits cells; consecutive multi-cell lines are a table
   without rules, and their columns come from the words' x-extents, so a row with empty cells keeps its
   values under the right headers (empty cells are written as empty tab fields);
-- a page number alone in the top or bottom margin is furniture and dropped, so a table that continues on
-  the next page stays one block;
+- a page number alone in the top or bottom margin, and a margin line repeated on at least half the pages
+  (a running head or foot), are furniture and dropped, so a table that continues on the next page stays
+  one block;
 - a page with no characters but with images is reported as a warning (`pages without text`).
 """
 
@@ -151,10 +152,14 @@ def _run_end(cells: list[list[list[Word]]], i: int) -> int:
     return end if sum(len(c) >= 2 for c in cells[i:end]) >= 2 else i
 
 
-def layout_lines(words: list[Word], page_height: float) -> list[tuple[float, str]]:
-    """(top, text) of each line of a region; table rows without rules come out tab-separated."""
+MARGIN = 0.07  # of the page height: the band at the top and bottom where running heads and folios sit
+
+
+def layout_lines(words: list[Word], page_height: float) -> list[tuple[float, str, bool]]:
+    """(top, text, in the top/bottom margin) of each line of a region; table rows without rules come out
+    tab-separated; a page number alone in the margin is dropped."""
     lines = build_lines(words)
-    out: list[tuple[float, str]] = []
+    out: list[tuple[float, str, bool]] = []
     cells = [split_cells(ln) for ln in lines]
     i = 0
     while i < len(lines):
@@ -162,17 +167,30 @@ def layout_lines(words: list[Word], page_height: float) -> list[tuple[float, str
         if j - i >= 2:  # a run of multi-cell lines: a table without rules
             cols = _columns(cells[i:j])
             for k in range(i, j):
-                out.append((min(w.top for w in lines[k]), "\t".join(_place(cells[k], cols))))
+                out.append((min(w.top for w in lines[k]), "\t".join(_place(cells[k], cols)), False))
             i = j
             continue
         line = lines[i]
         text = cell_text(line)
         top = min(w.top for w in line)
-        margin = top < 0.07 * page_height or max(w.bottom for w in line) > 0.93 * page_height
+        margin = top < MARGIN * page_height or max(w.bottom for w in line) > (1 - MARGIN) * page_height
         if not (margin and _PAGE_NUMBER.match(text)):
-            out.append((top, text))
+            out.append((top, text, margin))
         i += 1
     return out
+
+
+def _running(pages: list[list[tuple[float, list[str], bool]]]) -> set[str]:
+    """Margin lines repeated on at least half the pages (and 3): running heads and feet, digits aside."""
+    seen: dict[str, int] = {}
+    for page in pages:
+        for key in {_running_key(b[1][0]) for b in page if b[2]}:
+            seen[key] = seen.get(key, 0) + 1
+    return {k for k, n in seen.items() if n >= 3 and n >= len(pages) / 2}
+
+
+def _running_key(text: str) -> str:
+    return re.sub(r"\d+|\s+", "", text)
 
 
 def _words(region: object) -> list[Word]:
@@ -189,8 +207,8 @@ def read_pdf_pages(path: Path) -> tuple[list[str], list[int | None], list[str]]:
     """Lines, the page of each line and warnings (pages without text) of a PDF."""
     import pdfplumber
 
-    lines: list[str] = []
-    pages: list[int | None] = []
+    per_page: list[list[tuple[float, list[str], bool]]] = []
+    numbers: list[int] = []
     no_text: list[int] = []
     try:
         pdf = pdfplumber.open(str(path))
@@ -203,20 +221,28 @@ def read_pdf_pages(path: Path) -> tuple[list[str], list[int | None], list[str]]:
                     if page.images:
                         no_text.append(pno)
                     continue
-                blocks: list[tuple[float, list[str]]] = []
+                blocks: list[tuple[float, list[str], bool]] = []
                 outside = page
                 for t in page.find_tables():
                     rows = ["\t".join(_table_cell(c) for c in row) for row in t.extract()]
-                    blocks.append((t.bbox[1], ["", *rows, ""]))
+                    blocks.append((t.bbox[1], ["", *rows, ""], False))
                     outside = outside.outside_bbox(t.bbox)
                 words = _words(outside)
                 if words:
-                    blocks.extend((top, [text]) for top, text in layout_lines(words, float(page.height)))
+                    blocks.extend((top, [text], margin) for top, text, margin in layout_lines(words, float(page.height)))
             except Exception as exc:
                 raise BadReportError(f"PDF 第 {pno} 页无法解析 / page {pno} unreadable ({type(exc).__name__})", file=path.name) from None
-            for _, block_lines in sorted(blocks, key=lambda b: b[0]):
-                lines.extend(block_lines)
-                pages.extend([pno] * len(block_lines))
+            per_page.append(sorted(blocks, key=lambda b: b[0]))
+            numbers.append(pno)
+    running = _running(per_page)
+    lines: list[str] = []
+    pages: list[int | None] = []
+    for pno, blocks in zip(numbers, per_page, strict=True):
+        for _, block_lines, margin in blocks:
+            if margin and _running_key(block_lines[0]) in running:
+                continue  # a running head or foot: furniture, and it would split a table continued here
+            lines.extend(block_lines)
+            pages.extend([pno] * len(block_lines))
     warnings = []
     if no_text:
         shown = ", ".join(map(str, no_text[:20])) + (" …" if len(no_text) > 20 else "")

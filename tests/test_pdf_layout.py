@@ -84,6 +84,30 @@ def test_unruled_table_columns_come_from_x_positions(tmp_path: Path) -> None:
     assert parsed.tables and parsed.tables[0].title == "支出决算表"
 
 
+def test_table_continued_across_pages_with_running_heads_is_one_table(tmp_path: Path) -> None:
+    cols = [40, 200, 300, 400]
+    head = ("项目", "合计", "基本支出", "项目支出")
+    body = [(f"第{n}项支出", f"{n}0.00", f"{n}0.00", "") for n in range(1, 9)]
+    pages = []
+    for p, rows in enumerate(([head, *body[:4]], body[4:], [])):
+        texts = [Text(40, 20, "测试局2024年度部门决算", 9), Text(280, 810, f"- {p + 1} -", 9)]
+        if p == 0:
+            texts += [Text(40, 60, "支出决算表", 12), Text(40, 80, "单位：万元", 10)]
+        texts += [Text(cols[c], 110 + 18 * r, cell, 10) for r, row in enumerate(rows) for c, cell in enumerate(row) if cell]
+        if p == 2:
+            texts.append(Text(40, 110, "以上为本部门决算表。", 10))
+        pages.append(texts)
+    path = tmp_path / "pages.pdf"
+    write_pdf(path, pages)
+    doc = read_document(path)
+    assert not any("测试局2024年度部门决算" in ln or ln.strip().startswith("-") for ln in doc.lines)
+    parsed = parse_file(path)
+    assert len(parsed.tables) == 1
+    cells = [f for f in parsed.facts if f.kind == "cell" and f.column == "基本支出"]
+    assert [str(f.value) for f in cells] == [f"{n}0.00" for n in range(1, 9)]
+    assert cells[0].page == 1 and cells[-1].page == 2
+
+
 def test_pages_without_text_are_warned_and_a_scan_is_an_error(tmp_path: Path) -> None:
     path = tmp_path / "mixed.pdf"
     page = [Text(40, 40, "第一页有文字，收入合计 12.00 万元，其余页是扫描件。", 10)]
