@@ -47,9 +47,16 @@ def find_regions(raw: list[str], norm: list[NormLine], taken: set[int]) -> list[
             first = h  # the first row's name starts on the line above: not header
             h -= 1
         header: list[Row] = []
-        while h >= 0 and rows[h] is not None and len(header) < 16:
+        gap = 0
+        while h >= 0 and len(header) < 16:
             hr = rows[h]
-            assert hr is not None
+            if hr is None:  # pdftotext -layout leaves blank lines inside and under the header
+                gap += 1
+                if gap > 2:
+                    break
+                h -= 1
+                continue
+            gap = 0
             text = " ".join(texts[n] for n in hr.lines)
             if is_caption(text) or not header_like(hr, text) or (regions and hr.lines[0] <= regions[-1].end):
                 break
@@ -80,6 +87,10 @@ def _body(rows: list[Row | None], i: int, texts: dict[int, str], header: list[Ro
     """Value rows from i on, with wrapped 科目名称 halves folded into their code rows; (rows, next index).
     Rows without figures (`十二、农林水支出`, `31022 无形资产购置`) stay in the table when value rows follow."""
     head_keys = {re.sub(r"\s+", "", " ".join(texts[n] for n in r.lines)) for r in header}
+    # how this table wraps a long 科目名称: above and below a bare code line (some code row has no name), or
+    # only onto the line below
+    window = [r for r in rows[i : i + 400] if r is not None and _is_value_row(r, texts)]
+    wrap_above = any(_wants_upper(r) for r in window)
     body: list[Row] = []
     j = i
     blank = 0
@@ -117,7 +128,16 @@ def _body(rows: list[Row | None], i: int, texts: dict[int, str], header: list[Ro
             prev.lines.append(row.lines[0])
             j += 1
             continue
-        if row.text_only and len(text) <= 16 and nxt is not None and _is_value_row(nxt, texts) and nxt.toks[0].kind == "code":
+        below_only = (not wrap_above and row.text_only and len(text) <= 16 and prev is not None and prev.slot < 0
+                      and prev.toks[0].kind == "code" and row.lines[0] == prev.lines[0] + 1)
+        if below_only and prev is not None:
+            prev.toks[_label_end(prev):_label_end(prev)] = row.toks  # `2080505 机关事业单位基本养老保险缴 …` / `费支出`
+            prev.lines.append(row.lines[0])
+            prev.slot = len(prev.toks)  # no second lower half
+            j += 1
+            continue
+        if wrap_above and row.text_only and len(text) <= 16 and nxt is not None and _is_value_row(nxt, texts) \
+                and nxt.toks[0].kind == "code":
             upper = row
             j += 1
             continue

@@ -119,3 +119,12 @@ def test_corpus_cells_at_their_row_and_column() -> None:
     # `212 01 04 城管执法 33,775,592 22,783,399 10,992,193` (类/款/项 split)
     hits = {(f.table_title, f.column, str(f.value)) for f in budget.facts if f.row_code == "2120104"}
     assert ("2026年部门支出预算总表", "基本支出", "22783399") in hits
+
+
+@pytest.mark.skipif(not CORPUS.exists(), reason="development corpus not present")
+def test_pdftotext_layout_rendering_reads_with_pages() -> None:
+    """`pdftotext -layout` output: columns as runs of spaces, blank lines between rows, form feeds between pages."""
+    parsed = parse_file(CORPUS / "2024_上海市普陀区规划和自然资源局_部门决算.pdf.txt")
+    assert measure(parsed).ratio >= 0.98 and len(parsed.tables) >= 9
+    row = {(f.column, str(f.value), f.page) for f in parsed.facts if f.row_code == "2120101" and f.table_title == "支出决算表"}
+    assert ("本年支出合计", "1105.68", 11) in row  # the other two figures: 列未定 (their cells vanished in the text)
