@@ -4,6 +4,8 @@ Empty cells vanish when a PDF table becomes text, so `201 207.40 207.40` under `
 does not say whether 207.40 is 基本 or 项目. Columns come from the header line with the most column labels
 (a label wrapped above and below it counts as one more column, position unknown; a group label before the
 first 合计 is not a column; a second 项目/科目 word starts a side-by-side group). A row's figures are placed:
+- by character position under the header labels when the text keeps columns aligned with runs of spaces
+  (pdftotext -layout) and each figure is clearly nearest one label;
 - by position when there are exactly as many as columns;
 - the first is the 合计 column when the header starts with 合计/总计/小计 and the row states one figure, or
   its first figure equals the sum of the others;
@@ -133,11 +135,35 @@ def _segments(row: Row, multi: bool) -> list[tuple[list[Tok], list[Tok], list[To
     return segs
 
 
+def _by_position(g: _Group, vals: list[Tok]) -> dict[int, Tok] | None:
+    """Columns from character positions when the text keeps them (space-aligned): each figure under the
+    nearest header label, clearly nearer than to the next one, in header order."""
+    cols = dict(enumerate(g.cols))
+    if g.extra:
+        cols[_EXTRA] = g.extra
+    if not all(t.aligned for t in vals) or not all(any(t.aligned for t in col) for col in g.cols):
+        return None
+    centre = {j: sum(t.col + t.width / 2 for t in col) / len(col) for j, col in cols.items()}
+    out: dict[int, Tok] = {}
+    last = -1.0
+    for v in vals:
+        vc = v.col + v.width / 2
+        near = sorted((abs(vc - c), j) for j, c in centre.items())
+        if near[0][0] > 8 or (len(near) > 1 and near[1][0] - near[0][0] < 3) or centre[near[0][1]] <= last:
+            return None
+        out[near[0][1]] = v
+        last = centre[near[0][1]]
+    return out
+
+
 def _place_group(g: _Group, vals: list[Tok]) -> tuple[dict[int, Tok], list[tuple[Tok, set[int]]]]:
     c = len(g.cols)
     every = set(range(c)) | ({_EXTRA} if g.extra else set())
     if not vals:
         return {}, []
+    placed = _by_position(g, vals)
+    if placed is not None:
+        return placed, []
     if len(vals) == c and not g.extra:
         return dict(enumerate(vals)), []
     nums = [_value(t) for t in vals]

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from index.normalize import NormLine
 
 _WS = re.compile(r"[ \u3000\xa0\t]+")
+_ALIGNED = re.compile(r"\S {3,}\S")  # columns set with runs of spaces: positions mean something
 _NUM = re.compile(r"^[-−]?(?:\d{1,3}(?:[,，]\d{3})+|\d+)(?:\.\d+)?%?$")
 _GLUED = re.compile(r"^([-−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)(?=[一二三四五六七八九十]+、|[\u4e00-\u9fff])")
 _DASH = {"-", "--", "—", "——", "－", "/", "…", "……"}
@@ -33,6 +34,9 @@ class Tok:
     text: str  # the normalised text
     kind: str  # code | num | dash | text
     plain: bool = False  # printed as bare digits (no separator, no decimals): can be a 科目编码
+    col: int = 0  # character column in the raw line
+    width: int = 0  # characters as printed
+    aligned: bool = False  # the line sets its columns with runs of spaces (pdftotext -layout): col means something
 
 
 @dataclass
@@ -63,6 +67,7 @@ def line_tokens(line_no: int, raw: str, nl: NormLine) -> list[Tok]:
     """Whitespace-separated tokens of a raw line, located in its normalised text and classified."""
     out: list[Tok] = []
     pos = 0
+    aligned = bool(_ALIGNED.search(raw.strip()))
     for part in _WS.split(raw):
         start = raw.index(part, pos) if part else pos
         pos = start + len(part)
@@ -78,7 +83,7 @@ def line_tokens(line_no: int, raw: str, nl: NormLine) -> list[Tok]:
             if not norm.strip():
                 continue
             kind = "num" if _NUM.match(text.replace("，", ",")) else "dash" if text in _DASH else "text"
-            out.append(Tok(line_no, ns, norm, kind, text.isdigit()))
+            out.append(Tok(line_no, ns, norm, kind, text.isdigit(), s, len(text), aligned))
     for a, b, c in zip(out, out[1:], out[2:], strict=False):
         named = c.kind == "text" and not _LABEL_START.match(c.text) and re.fullmatch(r"\d{3}(?:\d{2}){0,2}", b.text)
         unnamed = c.kind == "num" and not re.fullmatch(r"\d+", c.text) and re.fullmatch(r"\d{5}(?:\d{2})?", b.text)

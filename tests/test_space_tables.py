@@ -127,4 +127,9 @@ def test_pdftotext_layout_rendering_reads_with_pages() -> None:
     parsed = parse_file(CORPUS / "2024_上海市普陀区规划和自然资源局_部门决算.pdf.txt")
     assert measure(parsed).ratio >= 0.98 and len(parsed.tables) >= 9
     row = {(f.column, str(f.value), f.page) for f in parsed.facts if f.row_code == "2120101" and f.table_title == "支出决算表"}
-    assert ("本年支出合计", "1105.68", 11) in row  # the other two figures: 列未定 (their cells vanished in the text)
+    # as printed: `2120101   行政运行   1105.68   1096.91   8.77` under 本年支出合计 / 基本支出 / 项目支出 — the
+    # character columns of the figures put them under their labels
+    assert row == {("本年支出合计", "1105.68", 11), ("基本支出", "1096.91", 11), ("项目支出", "8.77", 11)}
+    # 收入决算表 prints 2 figures under 7 labels: `合计   9746.50   9746.50` → 本年收入合计, 财政拨款收入
+    total = {(f.column, str(f.value)) for f in parsed.facts if f.row_label == "合计" and f.table_title == "收入决算表"}
+    assert total == {("本年收入合计", "9746.50"), ("财政拨款收入", "9746.50")}
