@@ -1,9 +1,9 @@
-"""Benchmark: ingest the development corpus of real documents (../shared/corpus: the files its README says to
+"""Benchmark: ingest the development corpus of real documents (data/corpus: the seven documents the corpus README says to
 ingest) plus the five bundled reports into a fresh data dir with `qa ingest --json`, and record documents/s, peak
 memory of the ingesting process and, per document, 单位/year/kind, tables found by name, facts, numeric coverage
 and warnings. Writes bench/results/corpus_ingest.json.
 
-    python bench/corpus_ingest.py [--corpus ../shared/corpus]
+    python bench/corpus_ingest.py [--corpus data/corpus]
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ CORPUS_FILES = [
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus")
+    ap.add_argument("--corpus", type=Path, default=ROOT / "data" / "corpus")
     ap.add_argument("--out", type=Path, default=ROOT / "bench/results/corpus_ingest.json")
     args = ap.parse_args()
     files = [args.corpus / f for f in CORPUS_FILES if (args.corpus / f).exists()]

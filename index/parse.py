@@ -15,6 +15,7 @@ from index.metadata import detect_metadata
 from index.narrative import decimals_for, line_figures
 from index.readers import RawDocument, read_document
 from index.sections import build_sections, section_at
+from index.space_columns import SpaceBlock, space_blocks
 from index.table_facts import ParsedTable, parse_table
 
 # Bump when parsing or chunking changes what a report yields: reports stored by an older parser are re-parsed on
@@ -34,6 +35,8 @@ class ParsedReport:
     index_cells: list[tuple[int, int, int]] = field(default_factory=list)  # (line, start, end) of 行次/栏次
     code_cells: list[tuple[int, int, int]] = field(default_factory=list)
     table_lines: set[int] = field(default_factory=set)
+    warnings: list[str] = field(default_factory=list)  # what the reader could not read as printed
+    pages: list[int | None] = field(default_factory=list)  # page of each line (PDF, paged text), else None
 
 
 def doc_id_for(norm_lines: list[str]) -> str:
@@ -61,6 +64,7 @@ class _FactMaker:
             line=line,
             char_start=s,
             char_end=e,
+            page=self.p.pages[line - 1] if line <= len(self.p.pages) else None,
             section=sec.path_text,
             **kw,
         )
@@ -101,8 +105,8 @@ def _table_facts(maker: _FactMaker, table: ParsedTable, model: TableModel) -> No
                 )
     for cell in table.index_cells:
         maker.p.index_cells.append(_cell_span(cell))
-    for cell, _code in table.code_cells:
-        maker.p.code_cells.append(_cell_span(cell))
+    for cell, _code in table.code_cells:  # a code split as 类/款/项 (208 05 01) has one fragment each
+        maker.p.code_cells.extend((f.line, f.start, f.start + len(f.text)) for f in cell.frags)
 
 
 def _narrative_facts(maker: _FactMaker, parsed: ParsedReport) -> None:
@@ -129,6 +133,8 @@ def parse_document(raw: RawDocument, *, org: str | None = None, year: int | None
     meta = detect_metadata(texts, org=org, year=year, kind=kind)
     doc_id = doc_id_for(texts)
     blocks = find_blocks(texts)
+    tab_lines = {ln for b in blocks for ln in range(b.start, b.end + 1)}
+    blocks = sorted([*blocks, *space_blocks(raw.lines, norm, tab_lines)], key=lambda b: b.start)
     table_lines = {ln for b in blocks for ln in range(b.start, b.end + 1)}
     sections = build_sections([t if (i + 1) not in table_lines else "" for i, t in enumerate(texts)])
     report = Report(
@@ -137,7 +143,8 @@ def parse_document(raw: RawDocument, *, org: str | None = None, year: int | None
         meta_source={k: FieldSource(**v.as_dict()) for k, v in meta.sources.items()},
         warnings=[*getattr(raw, "warnings", []), *meta.warnings],  # the reader's (scanned pages …) first
     )
-    parsed = ParsedReport(report, raw.lines, norm, sections, table_lines=table_lines)
+    parsed = ParsedReport(report, raw.lines, norm, sections, table_lines=table_lines, warnings=list(raw.warnings),
+                          pages=list(raw.pages))
     maker = _FactMaker(parsed)
     floor = 0
     used_ids: dict[str, int] = {}
@@ -145,6 +152,8 @@ def parse_document(raw: RawDocument, *, org: str | None = None, year: int | None
         caption = caption_for(texts, block.start, floor)
         floor = block.end
         table = parse_table(block, caption)
+        if isinstance(block, SpaceBlock):
+            table.code_cells.extend((c, c.text) for c in block.extra_codes)
         title = caption.title or f"表格{n}"
         project = table.attributes.get("项目支出名称")
         if project:
