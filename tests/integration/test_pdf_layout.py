@@ -171,3 +171,30 @@ def test_radical_text_file_is_found(tmp_path: Path) -> None:
     assert "一般公共预算支出合计" in parsed.lines[1]
     assert any(w.startswith("radicals normalised:") for w in parsed.warnings)
     assert {str(f.value) for f in parsed.facts} >= {"12.50", "13.00"}
+
+
+LOOKUPS = ["2021年醴陵市网格化中心的三公经费是多少？", "2021年醴陵市网格化中心的基本支出是多少？",
+           "2021年醴陵市网格化中心的公用经费是多少？", "2021年醴陵市网格化中心的培训费是多少？",
+           "2021年醴陵市网格化中心的人员经费是多少？"]
+
+
+def test_browser_printed_pdf_answers_the_same_lookups(tmp_path: Path) -> None:
+    """Ingested and asked like the text it was printed from: the same figures, with pages in the citations."""
+    from index.ingest import Ingestor
+    from qa.ask import Asker
+    from tests.unit.fakes import fake_stores
+
+    src = REPORTS / "2021_醴陵市网格化管理服务中心_部门决算.txt"
+    pdf = tmp_path / "printed" / (src.stem + ".pdf")
+    pdf.parent.mkdir()
+    report_pdf(src.read_text(encoding="utf-8").split("\n"), pdf)
+    answers = {}
+    for name, path in (("text", src), ("pdf", pdf)):
+        stores = fake_stores(tmp_path / f"data-{name}")
+        [res] = Ingestor(stores).ingest([path])
+        assert res.status == "added"
+        asker = Asker(stores)
+        answers[name] = [asker.ask(q, engine="structured") for q in LOOKUPS]
+    for q, a_text, a_pdf in zip(LOOKUPS, answers["text"], answers["pdf"], strict=True):
+        assert a_text.has_answer, q
+        assert [f.value for f in a_pdf.figures] == [f.value for f in a_text.figures], (q, a_pdf.answer, a_text.answer)
