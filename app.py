@@ -33,7 +33,7 @@ EXAMPLES = [
 ]
 MEASURES = ["本年支出合计", "本年收入合计", "基本支出", "项目支出", "三公经费", "人员经费", "公用经费",
             "财政拨款收入", "会议费", "培训费", "公务接待费"]
-REPORT_HEADERS = ["doc_id", "文件", "单位", "年度", "文档类型", "包含部分", "行数", "事实数"]
+REPORT_HEADERS = ["doc_id", "文件", "单位", "年度", "文档类型", "包含部分", "行数", "事实数", "按名称找到的表", "数字覆盖率", "提示"]
 SEVERITY_KEYS = {"高": "high", "中": "medium", "低": "low"}
 UPLOAD_TYPES = [".txt", ".docx", ".pdf", ".xlsx"]
 
@@ -53,7 +53,8 @@ def build(service: QAService) -> gr.Blocks:
                 sorted({r.doc_type for r in reps}), [(f"{r.year} {r.org} {r.doc_type}", r.doc_id) for r in reps])
 
     def report_table() -> list[list[Any]]:
-        return [[r["doc_id"], r["file"], r["org"], r["year"], r["doc_type"], r["parts"], r["lines"], r["facts"]]
+        return [[r["doc_id"], r["file"], r["org"], r["year"], r["doc_type"], r["parts"], r["lines"], r["facts"],
+                 r["tables_found"], r["coverage"], ("⚠ " + r["warnings"]) if r["warnings"] else ""]
                 for r in service.report_rows()]
 
     def status_md() -> str:
@@ -105,7 +106,9 @@ def build(service: QAService) -> gr.Blocks:
             if r.status == "error":
                 lines.append(f"- ✗ **{r.file}**：{r.error}")
             else:
-                lines.append(f"- ✓ {r.status} **{r.file}**：{r.org} {r.year} {r.doc_type}，事实 {r.facts} 条")
+                mark = "⚠" if r.warnings else "✓"
+                lines.append(f"- {mark} {r.status} **{r.file}**：{r.org} {r.year} {r.doc_type}，事实 {r.facts} 条，"
+                             f"按名称找到的表 {len(r.tables_found)} 张" + "".join(f"\n  - ⚠ {w}" for w in r.warnings))
         return refreshed("\n".join(lines))
 
     def remove(doc_id: str | None):
@@ -118,6 +121,21 @@ def build(service: QAService) -> gr.Blocks:
             gr.Warning(exc.render())
             return (gr.skip(),) * 8
         return refreshed(f"已删除：{rep.file}")
+
+    def correct(doc_id: str | None, org: str, year: str, kind: str):
+        if not doc_id:
+            gr.Warning("请先选择要更正的报告")
+            return (gr.skip(),) * 8
+        try:
+            rep = service.set_metadata(doc_id, org=org.strip() or None,
+                                       year=int(year) if year.strip() else None, doc_type=kind.strip() or None)
+        except ValueError:
+            gr.Warning(f"年度应为数字 / year must be a number: {year}")
+            return (gr.skip(),) * 8
+        except UserError as exc:
+            gr.Warning(exc.render())
+            return (gr.skip(),) * 8
+        return refreshed(f"已更正：{rep.file} → {rep.org} {rep.year} {rep.doc_type}")
 
     def refresh():
         orgs, years, kinds, docs = choices()
@@ -217,8 +235,13 @@ def build(service: QAService) -> gr.Blocks:
             do_ingest = gr.Button("导入", variant="primary", elem_id="ingest")
             ingest_log = gr.Markdown(elem_id="ingest-log")
             with gr.Row():
-                pick = gr.Dropdown(docs, label="选择要删除的报告", elem_id="remove-pick")
+                pick = gr.Dropdown(docs, label="选择报告（删除或更正元数据）", elem_id="remove-pick")
                 do_remove = gr.Button("删除报告", variant="stop", elem_id="remove")
+            with gr.Row():
+                fix_org = gr.Textbox(label="更正单位（留空不改）", elem_id="fix-org")
+                fix_year = gr.Textbox(label="更正年度", elem_id="fix-year")
+                fix_kind = gr.Textbox(label="更正文档类型", elem_id="fix-kind")
+                do_fix = gr.Button("更正元数据", elem_id="fix")
 
         chat_io = ([box, chatbot, answers, f_org, f_year, f_kind, engine], [chatbot, answers, evidence, figures, box])
         send.click(chat, *chat_io, api_visibility="private")
@@ -229,6 +252,7 @@ def build(service: QAService) -> gr.Blocks:
         lib_out = [ingest_log, lib, f_org, f_year, f_kind, pick, a_org, status]
         do_ingest.click(ingest, upload, lib_out, api_visibility="private")
         do_remove.click(remove, pick, lib_out, api_visibility="private")
+        do_fix.click(correct, [pick, fix_org, fix_year, fix_kind], lib_out, api_visibility="private")
         a_go.click(run_audit, [a_org, a_sev], [a_table, a_sum, a_found], api_visibility="private")
         a_export.click(export_audit, [a_found, a_fmt], a_file, api_visibility="private")
         gr.api(api_ask, api_name="ask")

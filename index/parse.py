@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from core.models import Chunk, Fact, FieldSource, Report, Section, TableModel
@@ -15,11 +15,12 @@ from index.metadata import detect_metadata
 from index.narrative import decimals_for, line_figures
 from index.readers import RawDocument, read_document
 from index.sections import build_sections, section_at
+from index.space_columns import SpaceBlock, space_blocks
 from index.table_facts import ParsedTable, parse_table
 
 # Bump when parsing or chunking changes what a report yields: reports stored by an older parser are re-parsed on
 # the next `qa ingest` instead of being skipped as already indexed.
-PARSER_VERSION = 3
+PARSER_VERSION = 4
 
 
 @dataclass
@@ -34,6 +35,8 @@ class ParsedReport:
     index_cells: list[tuple[int, int, int]] = field(default_factory=list)  # (line, start, end) of 行次/栏次
     code_cells: list[tuple[int, int, int]] = field(default_factory=list)
     table_lines: set[int] = field(default_factory=set)
+    warnings: list[str] = field(default_factory=list)  # what the reader could not read as printed
+    pages: list[int | None] = field(default_factory=list)  # page of each line (PDF, paged text), else None
 
 
 def doc_id_for(norm_lines: list[str]) -> str:
@@ -61,6 +64,7 @@ class _FactMaker:
             line=line,
             char_start=s,
             char_end=e,
+            page=self.p.pages[line - 1] if line <= len(self.p.pages) else None,
             section=sec.path_text,
             **kw,
         )
@@ -101,18 +105,52 @@ def _table_facts(maker: _FactMaker, table: ParsedTable, model: TableModel) -> No
                 )
     for cell in table.index_cells:
         maker.p.index_cells.append(_cell_span(cell))
-    for cell, _code in table.code_cells:
-        maker.p.code_cells.append(_cell_span(cell))
+    for cell, _code in table.code_cells:  # a code split as 类/款/项 (208 05 01) has one fragment each
+        maker.p.code_cells.extend((f.line, f.start, f.start + len(f.text)) for f in cell.frags)
+
+
+_SENTENCE_DONE = re.compile(r"[。！？!?；;：:」”）)…]\s*$")
+_LAST_STOP = re.compile(r"[。！？!?；;]")
+_HEADING_START = re.compile(r"^\s*(?:第[一二三四五六七八九十\d]+部分|[一二三四五六七八九十]+[、.]|[（(][一二三四五六七八九十\d]{1,3}[)）]|\d{1,2}[、.](?!\d))")
+
+
+def _carried(prev: str, text: str, width: int) -> str:
+    """The start of a sentence wrapped from the previous line (PDF text layers and their renderings wrap at the
+    page width, mid-sentence): the previous line's tail after its last full stop, when that line runs to the
+    document's wrap width without ending a sentence and this one does not start a heading. It gives this line's
+    figures their phrase and sentence."""
+    prev = prev.rstrip()
+    if len(prev) < max(12, width * 0.8) or _SENTENCE_DONE.search(prev) or _HEADING_START.match(text) or "\t" in prev:
+        return ""
+    stops = [m.end() for m in _LAST_STOP.finditer(prev)]
+    if not stops and _HEADING_START.match(prev) and not re.search(r"[，,\d]", prev):
+        return ""  # a bare heading line: its words are not the next line's phrase
+    return prev[stops[-1]:] if stops else prev
+
+
+def _wrap_width(parsed: ParsedReport) -> int:
+    """The width narrative lines wrap at: most lines of a wrapped text layer are about this long."""
+    lengths = sorted(len(nl.text.rstrip()) for i, nl in enumerate(parsed.norm)
+                     if i + 1 not in parsed.table_lines and len(nl.text.strip()) >= 12)
+    return lengths[int(len(lengths) * 0.9)] if lengths else 0
 
 
 def _narrative_facts(maker: _FactMaker, parsed: ParsedReport) -> None:
+    prev = ""
+    width = _wrap_width(parsed)
     for idx, nl in enumerate(parsed.norm):
         line = idx + 1
         if line in parsed.table_lines or not nl.text.strip():
+            prev = ""
             continue
+        carry = _carried(prev, nl.text, width)
+        prev = nl.text
         ids: list[str | None] = []
-        for fig in line_figures(nl.text):
+        for fig in line_figures(carry + nl.text):
             tok = fig.token
+            if tok.start < len(carry):
+                continue  # a figure of the previous line: it was read there
+            tok = replace(tok, start=tok.start - len(carry), end=tok.end - len(carry))
             rate_of = ids[fig.rate_of_index] if fig.rate_of_index is not None and fig.rate_of_index < len(ids) else None
             fact = maker.add(
                 line, tok.start, tok.end, kind="text", value=tok.value, unit=tok.unit, raw=tok.raw,
@@ -129,6 +167,8 @@ def parse_document(raw: RawDocument, *, org: str | None = None, year: int | None
     meta = detect_metadata(texts, org=org, year=year, kind=kind)
     doc_id = doc_id_for(texts)
     blocks = find_blocks(texts)
+    tab_lines = {ln for b in blocks for ln in range(b.start, b.end + 1)}
+    blocks = sorted([*blocks, *space_blocks(raw.lines, norm, tab_lines)], key=lambda b: b.start)
     table_lines = {ln for b in blocks for ln in range(b.start, b.end + 1)}
     sections = build_sections([t if (i + 1) not in table_lines else "" for i, t in enumerate(texts)])
     report = Report(
@@ -137,7 +177,8 @@ def parse_document(raw: RawDocument, *, org: str | None = None, year: int | None
         meta_source={k: FieldSource(**v.as_dict()) for k, v in meta.sources.items()},
         warnings=[*getattr(raw, "warnings", []), *meta.warnings],  # the reader's (scanned pages …) first
     )
-    parsed = ParsedReport(report, raw.lines, norm, sections, table_lines=table_lines)
+    parsed = ParsedReport(report, raw.lines, norm, sections, table_lines=table_lines, warnings=list(raw.warnings),
+                          pages=list(raw.pages))
     maker = _FactMaker(parsed)
     floor = 0
     used_ids: dict[str, int] = {}
@@ -145,6 +186,8 @@ def parse_document(raw: RawDocument, *, org: str | None = None, year: int | None
         caption = caption_for(texts, block.start, floor)
         floor = block.end
         table = parse_table(block, caption)
+        if isinstance(block, SpaceBlock):
+            table.code_cells.extend((c, c.text) for c in block.extra_codes)
         title = caption.title or f"表格{n}"
         project = table.attributes.get("项目支出名称")
         if project:

@@ -12,6 +12,9 @@ from decimal import Decimal
 from pathlib import Path
 
 from core.errors import BadReportError
+from index.pdf_layout import read_pdf_pages
+from index.radicals import fold_radicals
+from index.text_pages import text_pages
 
 SUPPORTED = {".txt", ".md", ".docx", ".pdf", ".xlsx"}
 
@@ -20,8 +23,9 @@ SUPPORTED = {".txt", ".md", ".docx", ".pdf", ".xlsx"}
 class RawDocument:
     file: str
     lines: list[str]
-    pages: list[int | None] = field(default_factory=list)  # page number of each line (PDF), else None
+    pages: list[int | None] = field(default_factory=list)  # page number of each line (PDF, paged text), else None
     fmt: str = "txt"
+    warnings: list[str] = field(default_factory=list)  # partly read: radicals folded, pages without text …
 
 
 def decode_text(data: bytes, file: str) -> str:
@@ -66,7 +70,7 @@ def _read_txt(path: Path) -> RawDocument:
     if "\x00" in text:
         raise BadReportError("二进制文件，不是文本报告 / binary file, not a text report", file=path.name)
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    return RawDocument(path.name, lines, [None] * len(lines), "txt")
+    return RawDocument(path.name, *text_pages(lines), "txt")
 
 
 def _cell_text(text: str) -> str:
@@ -102,38 +106,14 @@ def _read_docx(path: Path) -> RawDocument:
 
 
 def _read_pdf(path: Path) -> RawDocument:
-    import pdfplumber
-
-    lines: list[str] = []
-    pages: list[int | None] = []
-    try:
-        pdf = pdfplumber.open(str(path))
-    except Exception as exc:
-        raise BadReportError(f"PDF 文件已损坏或无法打开 / corrupt .pdf ({type(exc).__name__})", file=path.name) from None
-    with pdf:
-        for pno, page in enumerate(pdf.pages, start=1):
-            try:
-                tables = page.find_tables()
-                blocks: list[tuple[float, list[str]]] = []
-                outside = page
-                for t in tables:
-                    rows = ["\t".join(_cell_text(c or "") for c in row) for row in t.extract()]
-                    blocks.append((t.bbox[1], ["", *rows, ""]))
-                    outside = outside.outside_bbox(t.bbox)
-                for ln in outside.extract_text_lines():
-                    blocks.append((ln["top"], [ln["text"]]))
-            except Exception as exc:
-                raise BadReportError(f"PDF 第 {pno} 页无法解析 / page {pno} unreadable ({type(exc).__name__})", file=path.name) from None
-            for _, block_lines in sorted(blocks, key=lambda b: b[0]):
-                lines.extend(block_lines)
-                pages.extend([pno] * len(block_lines))
+    lines, pages, warnings = read_pdf_pages(path)
     if not any(line.strip() for line in lines):
         raise BadReportError(
             "PDF 没有文字层（可能是扫描件）/ no text layer (scanned PDF?)",
             "请先做 OCR，或提供原始 Word/Excel 文件",
             file=path.name,
         )
-    return RawDocument(path.name, lines, pages, "pdf")
+    return RawDocument(path.name, lines, pages, "pdf", warnings)
 
 
 def _xlsx_value(value: object) -> str:
@@ -186,6 +166,12 @@ def read_document(path: Path, max_mb: float = 50) -> RawDocument:
         )
     reader = {".txt": _read_txt, ".md": _read_txt, ".docx": _read_docx, ".pdf": _read_pdf, ".xlsx": _read_xlsx}[suffix]
     doc = reader(path)
+    folded = 0
+    for i, line in enumerate(doc.lines):
+        doc.lines[i], n = fold_radicals(line)
+        folded += n
+    if folded:
+        doc.warnings.append(f"radicals normalised: {folded}（部首/兼容汉字已转为通用汉字）")
     if sum(len(line.strip()) for line in doc.lines) < 20:
         raise BadReportError("文件几乎没有文字内容 / no usable text", file=name)
     return doc

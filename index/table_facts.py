@@ -16,6 +16,7 @@ from core.numbers import parse_cell
 from index.blocks import Block, Caption, Cell
 
 DASHES = {"——", "—", "-", "--", "/", "－", "…", "……"}
+_PLACEHOLDER = set("…。.·— ")
 _CODE = re.compile(r"^\d{3}(?:\d{2}){0,2}$")
 _MEASURE = re.compile(r"(数|值|率|分|额|合计|小计|金额|\)|费)$")
 _TEXT_COLUMN = re.compile(r"偏差|原因|备注|说明|措施|等级")
@@ -129,7 +130,7 @@ def _roles(labels: list[str], starts: list[int], width: int) -> dict[int, str]:
             roles[c] = "code"
         elif "科目名称" in last or last in {"项目", "项目名称"} or (c in starts and last.startswith("项目")):
             roles[c] = "name"
-        elif "行次" in last or "栏次" in last:
+        elif "行次" in last or "栏次" in last or last == "序号":
             roles[c] = "index"
         else:
             roles[c] = "value"
@@ -172,7 +173,8 @@ def parse_table(block: Block, caption: Caption) -> ParsedTable:
         long_text = any(len(c.text) > 40 for c in row)
         n_text = sum(1 for c in row if c.text)
         continuation = first_value_seen and not row[0].text  # a merged cell from above: not a new header
-        if not has_number and n_text >= 2 and not long_text and not continuation:
+        placeholder = all(set(c.text) <= _PLACEHOLDER for c in row if c.text)  # `… …`, `。。。` (a template's rows)
+        if not has_number and n_text >= 2 and not long_text and not continuation and not placeholder:
             if band_closed:
                 band = []
                 band_closed = False

@@ -118,8 +118,25 @@ class QAService:
         with self.lock.read():
             counts = self.stores.facts.fact_counts()
             return [{"doc_id": r.doc_id, "file": r.file, "org": r.org, "year": r.year, "doc_type": r.doc_type,
-                     "parts": "、".join(r.parts), "lines": r.n_lines, "facts": counts.get(r.doc_id, 0)}
+                     "parts": "、".join(r.parts), "lines": r.n_lines, "facts": counts.get(r.doc_id, 0),
+                     "tables_found": "、".join(r.tables_found),
+                     "coverage": "" if r.coverage is None else f"{r.coverage * 100:.1f}%",
+                     "warnings": "；".join(r.warnings)}
                     for r in self.stores.facts.reports()]
+
+    def set_metadata(self, doc_id: str, org: str | None = None, year: int | None = None,
+                     doc_type: str | None = None) -> Report:
+        """Correct a report's 单位/year/kind after ingest (SQLite, chunks and their vectors); answers scope by the
+        corrected values at once."""
+        with self.lock.write():
+            if self.stores.facts.report(doc_id) is None:
+                raise UserError(f"报告不存在 / no such report: {doc_id}", "用 qa docs 查看已导入报告的 doc_id")
+            if year is not None and not 1990 <= year <= 2100:
+                raise UserError(f"年度不合理 / implausible year: {year}", "年度应为四位数，例如 2025")
+            Ingestor(self.stores).set_metadata(doc_id, org=org or None, year=year, doc_type=doc_type or None)
+            report = self.stores.facts.report(doc_id)
+            assert report is not None
+            return report
 
     # -- answering ----------------------------------------------------------------------------------------
     def ask(self, question: str, history: list[dict[str, str]] | None = None, engine: str | None = None,

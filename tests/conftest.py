@@ -11,6 +11,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORTS = ROOT / "data" / "reports"
+CORPUS = ROOT / "data" / "corpus"  # real documents nobody here wrote (data/CORPUS.md)
+RENDERINGS = ROOT / "tests" / "fixtures" / "renderings"  # pdftotext / one-cell-per-line renderings of them
 
 SEEDS = {
     "石峰": "2023_株洲市石峰区网格化管理服务中心_部门决算.txt",

@@ -140,6 +140,13 @@ def test_upload_reports_bad_file_and_remove(page, shots, tmp_path):
     assert "✓ added" in log.inner_text() and "✗" in log.inner_text()
     assert good.name in page.locator("#library-table").inner_text()
     page.screenshot(path=str(shots / "05-upload.png"), full_page=True)
+    # a wrong 单位 is corrected in the library tab, and the table shows the corrected one
+    page.locator("#remove-pick input").click()
+    page.get_by_role("option", name="2019").first.click()
+    page.locator("#fix-org textarea, #fix-org input").first.fill("株洲市测试区更正后中心")
+    page.click("#fix")
+    page.get_by_text("已更正").wait_for(timeout=120_000)
+    assert "株洲市测试区更正后中心" in page.locator("#library-table").inner_text()
     page.locator("#remove-pick input").click()
     page.get_by_role("option", name="2019").first.click()
     page.click("#remove")

@@ -15,7 +15,6 @@ from core.settings import ChromaSettings, Settings
 from index.ingest import Ingestor
 from qa.search import Searcher
 from stores import Stores
-
 from tests.conftest import REPORTS, SEEDS
 
 pytestmark = [pytest.mark.server, pytest.mark.real_model]

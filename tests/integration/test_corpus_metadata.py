@@ -10,9 +10,7 @@ import pytest
 from core.normalize import normalize_line
 from index.metadata import detect_metadata
 from index.parse import parse_file
-from tests.conftest import REPORTS, ROOT, SEEDS
-
-CORPUS = ROOT.parent / "shared" / "corpus"
+from tests.conftest import CORPUS, RENDERINGS, REPORTS, SEEDS
 
 # 单位, year, kind as the corpus README (written outside the team) gives them
 CORPUS_META = {
@@ -81,7 +79,7 @@ def test_corpus_documents_name_all_nine_tables(corpus_parsed, name: str) -> None
 @needs_corpus
 def test_pdf_text_layer_gives_the_same_metadata_as_the_pdf() -> None:
     """The `pdftotext -layout` rendering (cover split over lines, indented table titles)."""
-    lines = (CORPUS / "2024_上海市普陀区规划和自然资源局_部门决算.pdf.txt").read_text("utf-8").splitlines()
+    lines = (RENDERINGS / "2024_上海市普陀区规划和自然资源局_部门决算.pdf.txt").read_text("utf-8").splitlines()
     meta = detect_metadata([normalize_line(line).text for line in lines])
     assert (meta.org, meta.year, meta.doc_type) == CORPUS_META["2024_上海市普陀区规划和自然资源局_部门决算.pdf"]
     assert meta.sources["org"].line == 1 and meta.warnings == []

@@ -14,7 +14,6 @@ from core.settings import Settings
 from index.ingest import Ingestor
 from qa.search import Searcher
 from stores import Stores
-
 from tests.conftest import REPORTS, SEEDS
 
 pytestmark = pytest.mark.real_model

@@ -44,3 +44,18 @@ def test_scripted_llm_correct_figure_passes_without_repair(stores) -> None:
     answer = Asker(stores, LLMEngine(backend)).ask("示例服务中心三公经费支出情况如何？", engine="llm")
     assert len(backend.prompts) == 1
     assert "未通过核验" not in answer.answer
+
+
+def test_corrected_metadata_changes_the_answer_scope(stores) -> None:
+    from core.errors import UserError
+    from qa.service import QAService
+
+    service = QAService(stores.settings, stores=stores)
+    [row] = service.report_rows()
+    assert {"tables_found", "coverage", "warnings"} <= set(row)
+    rep = service.set_metadata(row["doc_id"], org="某市某区更正后中心", year=2024)
+    assert (rep.org, rep.year) == ("某市某区更正后中心", 2024)
+    assert service.ask("2024年的会议费是多少？", engine="structured").has_answer
+    assert not service.ask("2023年的会议费是多少？", engine="structured").has_answer
+    with pytest.raises(UserError):
+        service.set_metadata("no-such-doc", year=2024)

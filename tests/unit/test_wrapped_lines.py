@@ -1,0 +1,35 @@
+"""Narrative wrapped at the page width (PDF text layers and their renderings): a figure at the start of a line
+takes its phrase from the sentence begun on the line before; a heading line or a finished sentence does not."""
+
+from __future__ import annotations
+
+from index.parse import parse_document
+from index.readers import RawDocument
+
+WRAPPED = [
+    "示例局2025年度部门决算",
+    "一、收入支出决算总体情况说明",
+    "示例局2025年度收入、支出总计均为一百多万元，其中本年一般公共预算财政拨款收入支",
+    "出总计 123.45 万元，比上年增加 10.00 万元，主要是人员增加导致工资支出增长较多。",
+    "二、支出决算情况说明",
+    "98.76 万元为本年基本支出。",
+]
+
+
+def _phrase(lines: list[str], value: str) -> str:
+    parsed = parse_document(RawDocument(file="t.txt", lines=lines, pages=[None] * len(lines)))
+    [fact] = [f for f in parsed.facts if str(f.value) == value]
+    return fact.phrase
+
+
+def test_a_wrapped_sentence_gives_its_figure_the_whole_phrase() -> None:
+    assert _phrase(WRAPPED, "123.45").endswith("一般公共预算财政拨款收入支出总计")
+
+
+def test_a_heading_line_is_not_carried_into_the_next() -> None:
+    assert "支出决算情况说明" not in _phrase(WRAPPED, "98.76")
+
+
+def test_a_finished_sentence_is_not_carried() -> None:
+    lines = [*WRAPPED[:3], "这是一个完整的句子，到此结束。", "45.67 万元为其他支出。"]
+    assert "完整的句子" not in _phrase(lines, "45.67")
