@@ -48,7 +48,8 @@ def narrative_items_vs_tables(ctx: Context) -> None:
         said = _scopes(t.phrase + (t.row_label if not split_role(canonical(t.phrase))[1] else ""))
         same = [c for c in cells[key] if said <= _scopes(f"{c.table_title}{c.row_label}{c.column}")]
         values = {_wan(c) for c in same}
-        if len(values) != 1 or _wan(t) in values:
+        tol = to_base(half_unit(t.decimals), t.unit)[0] / Decimal(10000)  # 9.38万元 is 93750元 rounded
+        if len(values) != 1 or any(abs(_wan(t) - v) <= tol for v in values):
             continue
         c = same[0]
         ratio = t.value / c.value if c.value else None

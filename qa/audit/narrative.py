@@ -219,13 +219,13 @@ def stated_parts(ctx: Context) -> None:
         diff = s - value_in(t, unit)
         if diff == 0 or (diff < 0 and not b.exhaustive):
             continue
-        b.consistent = False
         places = max([t.decimals, *[p.decimals for p in b.parts]])
         printed = sum((half_unit(f.decimals) for f in [t, *b.parts]), Decimal(0))  # every term's own rounding
         drift = abs(diff) <= max(CENT * len(b.parts) if places >= 2 else Decimal(0), printed)
         shown = " + ".join(f"{fmt(v, p.decimals)}{{{i + 1}}}" + (f"（原文 {p.raw}，按{unit}计）" if odd else "")
                            for i, (p, v, odd) in enumerate(read))
         what = canonical(t.phrase or t.row_label) or "合计"
+        b.consistent = drift  # within rounding the breakdown still fixes its parts' scope
         severity: Severity = "low" if drift else ("high" if abs(diff) >= 1 else "medium")
         ctx.add("stated_parts", "尾数差异" if drift else "分项合计不符", severity,
                 f"「{what}」{fmt(t.value, t.decimals)}{t.unit}{{0}} 应等于所列各项之和：{shown} = "

@@ -96,7 +96,7 @@ def reread(ctx: Context) -> list[Fact]:
             change: dict[str, object] = {}
             if f.line != p.start or not f.phrase:
                 change.update(phrase=fig.phrase, row_label=fig.subject, sentence=fig.sentence)
-            if not f.unit and fig.token.unit:  # `122.43` / `万元` on the next line
+            if fig.token.unit != f.unit and fig.token.unit.startswith(f.unit):  # `122.43`|`万元`, `14107.46 万`|`元`
                 change["unit"] = fig.token.unit
             if fig.rate_kind != f.rate_kind:
                 change["rate_kind"] = fig.rate_kind

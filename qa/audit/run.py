@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from core.models import Fact, Report
+from index.space_columns import UNDETERMINED
 from qa.answer_models import AuditNote, Citation
 from qa.audit import crosscheck, identities, narrative, statements
 from qa.audit import tables as table_rules
@@ -60,10 +61,17 @@ def missing(ctx: Context, need: str) -> str | None:
 
 def audit_with_coverage(report: Report, facts: list[Fact], lines: list[str],
                         tables: list[Any]) -> tuple[list[Finding], Coverage]:
-    ctx = Context(report, facts, lines, tables)
+    tops = {(f.table_id, f.row_code) for f in facts if f.kind == "cell" and f.row_code and len(f.row_code) == 3}
+    unplaced = [f for f in facts if f.kind == "cell" and (f.column == UNDETERMINED or _is_code(f, tops))]
+    ctx = Context(report, [f for f in facts if f not in unplaced], lines, tables)
     ctx.facts = reread(ctx)  # wrapped lines read as paragraphs (same ids and locations)
     ctx.memo.clear()
+    ctx.memo["partial_tables"] = {f.table_id for f in unplaced}
     cov = Coverage(doc_id=report.doc_id, file=report.file, org=report.org, year=report.year)
+    if unplaced:  # a figure without its column cannot be put in any sum: said, not guessed
+        cov.skipped["cells_without_column"] = (f"{len(unplaced)} table figures whose column could not be determined "
+                                               f"(or that are 科目编码) were not checked / {len(unplaced)} 个列未定或为"
+                                               f"科目编码的表格数字未核查")
     for spec in rules():
         reasons = [r for r in (missing(ctx, n) for n in spec.needs) if r]
         if reasons:
@@ -79,6 +87,13 @@ def audit_with_coverage(report: Report, facts: list[Fact], lines: list[str],
             seen.add(f.id)
             unique.append(f)
     return unique, cov
+
+
+def _is_code(f: Fact, tops: set[tuple[str | None, str]]) -> bool:
+    """A 科目编码 read as a value (`30218` beside 专用材料费 in a three-group 基本支出表): an integer of 5 or 7
+    digits printed without decimals that starts with one of the table's class codes (302 …)."""
+    digits = str(int(f.value)) if f.decimals == 0 and f.value == f.value.to_integral() and f.value > 0 else ""
+    return len(digits) in (5, 7) and (f.table_id, digits[:3]) in tops
 
 
 def audit_report(report: Report, facts: list[Fact], lines: list[str], tables: list[Any]) -> list[Finding]:

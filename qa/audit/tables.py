@@ -83,11 +83,11 @@ def staff_public(ctx: Context) -> None:
 
 
 def total_columns(ctx: Context) -> None:
-    rows: dict[tuple[str, int], dict[str, Fact]] = defaultdict(dict)
-    for f in ctx.facts:
+    rows: dict[tuple[str, int, str], dict[str, Fact]] = defaultdict(dict)
+    for f in ctx.facts:  # by row label too: a two-sided table (收入 | 支出) prints two rows on one line
         if f.kind == "cell" and f.table_id and f.column:
-            rows[(f.table_id, f.line)][f.column] = f
-    for (table, _), cells in rows.items():
+            rows[(f.table_id, f.line, f.row_label)][f.column] = f
+    for (table, _, _), cells in rows.items():
         for col, total in cells.items():
             if not _TOTAL_COL.search(col):
                 continue

@@ -117,7 +117,8 @@ def _share(ctx: Context, rate: Fact, amount: Fact | None, money: list[Fact]) -> 
         parts = {amount_of(ctx, f) for f in ctx.facts if kind_of(ctx, f) == "share"}
         earlier = [f for f in ctx.facts if f.kind == "text" and _money(f) and f.fact_id not in parts
                    and ((amount.line - 2 <= f.line < amount.line and re.search(r"合计|总计|总额", fact_label(f)))
-                        or (f.line in para.base and at(f) < at(amount)))]
+                        or (f.line in para.base and at(f) < at(amount)
+                            and not re.match(r"\s*[，,]?\s*占", para.text[para.end_pos(f):])))]  # a part, its % lost
         den = max(earlier, key=lambda f: (f.line, f.char_start)) if earlier else None
     if den is None or den.fact_id == amount.fact_id:
         return

@@ -197,7 +197,7 @@ def test_coverage_says_which_rules_could_not_run(ingested):
     assert "staff_public" in hetang.ran and not hetang.skipped
 
 
-CORPUS = ROOT.parent / "shared" / "corpus"
+CORPUS = ROOT / "data" / "corpus"
 CORPUS_FILES = ["2025_上海市普陀区宜川路街道_部门决算.txt", "2025_上海市普陀区文化和旅游局_部门决算.txt",
                 "2024_上海市普陀区规划和自然资源局_部门决算.pdf", "2026_上海市普陀区建设和管理委员会_部门预算.txt",
                 "2026_上海市普陀区城市管理行政执法局_部门预算.txt", "2026_上海市普陀区文化和旅游局_部门预算.txt",
