@@ -159,6 +159,13 @@ def build(service: QAService) -> gr.Blocks:
         rows = [[SEVERITY_LABELS[f.severity], f.kind, f.org, f.year, f.message,
                  "；".join(f"{c.file}:{c.line}" for c in f.citations[:4])] for f in found]
         summary = f"共 {len(found)} 条：" + "，".join(f"{k} {n}" for k, n in Counter(f.kind for f in found).most_common())
+        notes = []
+        for cov in service.audit_coverage(list(orgs or [])):
+            if cov.skipped:
+                why = "；".join(f"{rule}（{reason}）" for rule, reason in cov.skipped.items())
+                notes.append(f"- {cov.org} {cov.year}年：运行 {len(cov.ran)} 条规则，未能运行 {len(cov.skipped)} 项：{why}")
+        if notes:
+            summary += "\n\n**未能核查的部分**（没有发现问题不等于没有问题）：\n" + "\n".join(notes)
         return rows, summary, found
 
     def export_audit(found: list[Any], fmt: str) -> str | None:

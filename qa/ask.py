@@ -12,7 +12,8 @@ from typing import Any
 from core.errors import UserError
 from core.models import Fact, Report
 from qa.answer_models import REFUSAL, Answer, Citation
-from qa.audit import Finding, audit_report, notes_for
+from qa.audit import Coverage, Finding, notes_for
+from qa.audit.run import audit_with_coverage
 from qa.contracts import AnswerEngine
 from qa.crossreport import compare, per_head, two_measures
 from qa.extractive import extract
@@ -119,16 +120,24 @@ class Asker:
         return Answer(question=q.text, answer=text, has_answer=True, engine=engine, citations=citations,
                       figures=report.figures, audit=notes, filters=describe(q))
 
-    def findings(self, doc_id: str) -> list[Finding]:
-        """The audit findings of one report (computed once per version of it), so answers can mention those
-        they touch."""
-        def run() -> list[Finding]:
+    def _audited(self, doc_id: str) -> tuple[list[Finding], Coverage | None]:
+        """The audit of one report, run once per version of it: its findings and which rules ran."""
+        def run() -> tuple[list[Finding], Coverage | None]:
             report = self.stores.facts.report(doc_id)
-            return audit_report(report, self.facts([doc_id]), self.lines(doc_id),
-                                self.stores.facts.tables(doc_id)) if report else []
+            if report is None:
+                return [], None
+            return audit_with_coverage(report, self.facts([doc_id]), self.lines(doc_id), self.stores.facts.tables(doc_id))
 
-        found: list[Finding] = self.stores.repository.derived(doc_id, "findings", run)
-        return found
+        audited: tuple[list[Finding], Coverage | None] = self.stores.repository.derived(doc_id, "audit", run)
+        return audited
+
+    def findings(self, doc_id: str) -> list[Finding]:
+        """The audit findings of one report, so answers can mention those they touch."""
+        return self._audited(doc_id)[0]
+
+    def audit_coverage(self, doc_id: str) -> Coverage | None:
+        """Which audit rules ran on the report and which could not, with the reason."""
+        return self._audited(doc_id)[1]
 
     def retrieve(self, q: Question, scope: list[Report], k: int = 8) -> list[Hit]:
         filters = QueryFilters(orgs=sorted({r.org for r in scope}), years=sorted({r.year for r in scope if r.year}))

@@ -22,7 +22,7 @@ from core.settings import Settings
 from index.ingest import Ingestor, IngestResult
 from qa.answer_models import Answer
 from qa.ask import Asker
-from qa.audit import Finding, ordered
+from qa.audit import Coverage, Finding, ordered
 from qa.audit.export import export_findings
 from qa.contracts import AnswerEngine
 from qa.export import FORMATS, export_answer
@@ -209,6 +209,13 @@ class QAService:
         with self.lock.read():  # the Asker audits each report once and keeps it for answers' notes too
             found = ordered([f for r in self.stores.facts.reports() for f in self.asker.findings(r.doc_id)])
         return [f for f in found if (not orgs or f.org in orgs) and (not severities or f.severity in severities)]
+
+    def audit_coverage(self, orgs: list[str] | None = None) -> list[Coverage]:
+        """Per report, the audit rules that ran and those that could not (silence is not “no problems”)."""
+        with self.lock.read():
+            covs = [self.asker.audit_coverage(r.doc_id) for r in self.stores.facts.reports()
+                    if not orgs or r.org in orgs]
+        return [c for c in covs if c is not None]
 
     def export_findings(self, findings: list[Finding], fmt: str) -> Path:
         if not findings:

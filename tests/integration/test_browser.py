@@ -176,6 +176,7 @@ def test_audit_tab_filters_and_exports_xlsx(page, shots, tmp_path):
     page.wait_for_function("(document.querySelector('#audit-summary')?.innerText || '').includes('共')", timeout=60_000)
     summary = page.locator("#audit-summary").inner_text()
     assert "尾数差异" not in summary and "列合计不符" in summary  # low severity filtered out
+    assert "未能核查的部分" in summary and "石峰" in summary  # its tables are not in the report: said, not silent
     path = download(page, "#audit-export", "#audit-file", tmp_path / "audit.xlsx")
     rows = list(load_workbook(str(path)).active.iter_rows(values_only=True))
     assert rows[0][:3] == ("编号", "单位", "年度") and len(rows) > 5

@@ -183,3 +183,12 @@ def test_findings_filter_and_export(service):
     assert LILING in text and "≠" in text
     with pytest.raises(UserError):
         service.export_findings([], ".xlsx")
+
+
+def test_audit_coverage_says_what_could_not_be_checked(service) -> None:
+    covs = {c.org: c for c in service.audit_coverage()}
+    shifeng = next(c for org, c in covs.items() if "石峰" in org)
+    assert shifeng.ran and shifeng.skipped, "a report without tables ran the narrative rules and says the rest could not"
+    assert any("表" in why for why in shifeng.skipped.values())
+    heta = next(c for org, c in covs.items() if "荷塘" in org)
+    assert len(heta.ran) > len(shifeng.ran)
