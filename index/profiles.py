@@ -54,6 +54,14 @@ class TableSpec(BaseModel):
         return [norm_title(n) for n in [self.name, *self.synonyms]]
 
 
+class SubjectColumns(BaseModel):
+    """Columns of different tables that hold the same measure of a 功能分类 科目 (`本年支出`: 收入支出决算总表's
+    支出 决算数 and 支出决算表's 本年支出合计): a 科目 must have one value in all of them."""
+
+    kind: str
+    cells: list[str] = Field(description="`table.column` (column as printed, last header segment enough)")
+
+
 class Profile(BaseModel):
     family: str
     name: str
@@ -62,6 +70,7 @@ class Profile(BaseModel):
     doc_kinds: list[DocKind] = Field(default_factory=list)
     tables: list[TableSpec] = Field(default_factory=list)
     identities: list[str] = Field(default_factory=list)
+    subject_columns: list[SubjectColumns] = Field(default_factory=list)
     synonyms: dict[str, list[str]] = Field(default_factory=dict)
     empty_table_notes: list[str] = Field(default_factory=list,
                                          description="Words of a note saying a table has no data (故本表无数据)")
@@ -72,6 +81,11 @@ class Profile(BaseModel):
             for _sign, table, path in parse_identity(ident):
                 if self.table(table) is None or not path:
                     raise ValueError(f"identity {ident!r}: {table!r} does not name a table of this profile")
+        for group in self.subject_columns:
+            for ref in group.cells:
+                table, _, column = ref.partition(".")
+                if self.table(table) is None or not column:
+                    raise ValueError(f"subject_columns {group.kind!r}: {ref!r} is not `table.column` of this profile")
         return self
 
     def identity_terms(self) -> list[list[tuple[int, TableSpec, list[str]]]]:
