@@ -68,3 +68,66 @@ def test_same_subject_in_a_budget_with_year_prefixed_table_names():
     assert f.kind == "表间不一致" and "本年支出预算" in f.message
     facts[1] = cell("2026年部门支出预算总表", 5, "社会保障和就业支出", "合计", "100.00", "208")
     assert run(subject_columns, facts, report=budget) == []
+
+
+def text(line: int, lines: list[str], raw: str, phrase: str, section: str = "七、三公说明", rate_kind: str | None = None,
+         rate_of: Fact | None = None, sentence: str = "") -> Fact:
+    start = lines[line - 1].index(raw)
+    unit = "%" if raw.endswith("%") else "万元"
+    num = raw[: len(raw) - len(unit)].strip()
+    return Fact(fact_id=f"d:{line}:{start}", doc_id="d", kind="text", value=Decimal(num), unit=unit, raw=raw,
+                decimals=len(num.split(".")[1]) if "." in num else 0, line=line, char_start=start,
+                char_end=start + len(raw), phrase=phrase, row_label=phrase, section=section, rate_kind=rate_kind,
+                rate_of=rate_of.fact_id if rate_of else None, sentence=sentence)
+
+
+SANGONG = ["公务用车购置及运行维护费支出决算为19.56万元，完成预算的63.78%。",
+           "",
+           "2025年度三公经费支出决算数比2024年度减少3.59万元，下降15.31%，其中：公务用车购置及运行维护费支出决算减少3.59万元，下降{r}%。"]
+
+
+def _sangong(rate: str, section2: str = "七、三公说明") -> list[Fact]:
+    lines = [SANGONG[0], SANGONG[1], SANGONG[2].replace("{r}", rate)]
+    now = text(1, lines, "19.56万元", "公务用车购置及运行维护费支出决算")
+    change = text(3, lines, "3.59万元", "公务用车购置及运行维护费支出决算减少", section2, sentence=lines[2])
+    start = lines[2].rindex(rate + "%")
+    r = text(3, lines, rate + "%", "下降", section2, rate_kind="growth", rate_of=change)
+    r = r.model_copy(update={"char_start": start, "char_end": start + len(rate) + 1, "fact_id": f"d:3:{start}"})
+    return [now, change, r]
+
+
+def test_growth_rate_whose_current_figure_is_in_another_paragraph_of_its_section():
+    from qa.audit.section_rates import section_rates
+
+    lines = [SANGONG[0], SANGONG[1], SANGONG[2].replace("{r}", "15.31")]
+    [f] = run(section_rates, _sangong("15.31"), lines)
+    assert f.kind == "比率尾差" and f.severity == "low"
+    assert "3.59[2] ÷ (19.56[1] + 3.59) = 15.51%" in f.message and "15.31%[3]" in f.message
+    lines = [SANGONG[0], SANGONG[1], SANGONG[2].replace("{r}", "25.31")]
+    assert run(section_rates, _sangong("25.31"), lines)[0].kind == "比率不符"
+
+
+def test_growth_rate_silent_when_right_or_when_the_item_is_stated_in_another_section():
+    from qa.audit.section_rates import section_rates
+
+    lines = [SANGONG[0], SANGONG[1], SANGONG[2].replace("{r}", "15.51")]
+    assert run(section_rates, _sangong("15.51"), lines) == []
+    lines = [SANGONG[0], SANGONG[1], SANGONG[2].replace("{r}", "15.31")]
+    assert run(section_rates, _sangong("15.31", section2="八、其他说明"), lines) == []
+
+
+def test_completion_rate_whose_budget_is_in_the_sections_table():
+    from qa.audit.section_rates import section_rates
+
+    lines = ["公务接待费支出决算为0.39万元，完成预算的{r}%。"]
+
+    def facts(r: str) -> list[Fact]:
+        ls = [lines[0].replace("{r}", r)]
+        spent = text(1, ls, "0.39万元", "公务接待费支出决算")
+        return [spent, text(1, ls, r + "%", "完成预算", rate_kind="completion", rate_of=spent),
+                cell("财政拨款“三公”经费支出决算表", 20, "", "公务接待费/预算数", "2.85"),
+                cell("财政拨款“三公”经费支出决算表", 20, "", "公务接待费/决算数", "0.39")]
+
+    assert run(section_rates, facts("13.68"), [lines[0].replace("{r}", "13.68")]) == []
+    [f] = run(section_rates, facts("31.68"), [lines[0].replace("{r}", "31.68")])
+    assert f.kind == "比率不符" and "0.39[2] ÷ 2.85[1] = 13.68%" in f.message
