@@ -131,3 +131,37 @@ def test_completion_rate_whose_budget_is_in_the_sections_table():
     assert run(section_rates, facts("13.68"), [lines[0].replace("{r}", "13.68")]) == []
     [f] = run(section_rates, facts("31.68"), [lines[0].replace("{r}", "31.68")])
     assert f.kind == "比率不符" and "0.39[2] ÷ 2.85[1] = 13.68%" in f.message
+
+
+def _slips(lines: list[str]) -> list:  # type: ignore[type-arg]
+    from qa.audit.slips import text_slips
+
+    return run(text_slips, [], lines)
+
+
+def test_text_slips_fire_on_a_rate_without_percent_a_template_hint_and_a_doubled_word():
+    lines = ["城乡社区支出(类)15411.43万元，占 76.23;住房保障支出(类)1076.78万元，占5.33%。",
+             "比上年增加1193.20万元，增长 13.95。年初预算为0.00万元，支出决算为",
+             "4.19。三公经费比上年减少0.15万元，下降（增长）27.78%。",
+             "编报绩效目标的项目247个。（绩效目标管理工作情况，以及编报绩效目标的项目数量、单位数量等）",
+             "财政拨款收入比2025年预算增加增加27.45万元。"]
+    found = {f.citations[0].line: f for f in _slips(lines)}
+    assert all(f.kind == "文字疏漏" and f.severity == "low" for f in found.values())
+    assert "“占76.23”" in found[1].message and "%" in found[1].message
+    assert "“增长13.95”" in found[2].message
+    assert "“决算为4.19”" in found[2].message and "单位" in found[2].message  # wrapped: cited where it starts
+    assert "“下降（增长）”" in found[3].message
+    assert "编写提示" in found[4].message
+    assert "“增加增加”" in found[5].message
+
+
+def test_text_slips_silent_on_clean_text_wrapped_units_and_blank_templates():
+    clean = ["城乡社区支出15411.43万元，占76.23%；比上年增长 13.95",
+             "%，支出决算为55,732.43万元，完成预算的98.5%。",
+             "七、绩效目标",
+             "（包括总目标、年度目标、分解目标等，具体见表格）",
+             "上海市普陀区2026年区级部门预算",
+             "预算主管部门：某局"]
+    assert _slips(clean) == []
+    template = ["XX万元，比上年增加（减少）XX万元，增长（下降）XX%。", "支出XX万元，占XX%。"]
+    assert _slips(template) == []
