@@ -4,22 +4,30 @@ measure is report-family knowledge, read from the profiles (index/profiles/*.jso
 the matching: a row by its 科目编码, or a 类 printed without code (`九、卫生健康支出` in a 总表) by the name the
 document's coded rows give that 类. A column the parser left blank (a two-sided 总表 whose left half is empty on
 that line) stands for the wanted one only when every blank-column cell of the row has the same value.
-A difference of ≤ 0.01 is rounding drift (`尾数差异`, low), as in the other sum rules."""
+A difference of ≤ 0.01 is rounding drift (`尾数差异`, low), as in the other sum rules.
+
+`subject_names`: a 科目 the narrative names as `X（类）`, `Y（款）`, `Z（项）` that no coded table row of the report
+carries (an old or wrong name: `文化体育与传媒支出（类）` where the tables say 文化旅游体育与传媒支出), read over
+wrapped lines; words before the name (`主要用于…`) are allowed, and `X（类）` may drop the tables' trailing 支出."""
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections import defaultdict
 from decimal import Decimal
+from typing import Any
 
 from core.models import Fact
 from core.numbers import fmt
 from index.profiles import Profile, TableSpec, families_for, load_profiles, norm_title
 from qa.audit.context import CENT, Context, RuleSpec, Severity
 from qa.audit.identities import _column_is
+from qa.audit.paragraphs import paragraphs
 
 _ORDINAL = re.compile(r"^[一二三四五六七八九十]+\s*[、.．]\s*")
 _YEAR = re.compile(r"^\d{4}年度?")
+_LEVEL_NAME = re.compile(r"((?:[\u4e00-\u9fff]|[（(][\u4e00-\u9fff]{1,2}[)）](?=[\u4e00-\u9fff]))+?)[（(](类|款|项)[)）]")
 
 
 def _name(text: str) -> str:
@@ -106,4 +114,38 @@ def _families(ctx: Context) -> list[Profile]:
     return out
 
 
-RULES = [RuleSpec("subject_columns", subject_columns, ("coded_rows",))]
+def subject_names(ctx: Context) -> None:
+    labels = {norm_title(f.row_label) for f in ctx.facts if f.kind == "cell" and f.row_code and f.row_label}
+    for para in paragraphs(ctx):
+        if "\t" in para.text:
+            continue
+        keep = [i for i, c in enumerate(para.text) if not c.isspace()]  # positions in the text as printed
+        text = "".join(para.text[i] for i in keep)
+        for m in _LEVEL_NAME.finditer(text):
+            name = norm_title(m.group(1))
+            if any(name[i:] in labels or name[i:] + "支出" in labels for i in range(max(1, len(name) - 3))):
+                continue
+            pos = keep[m.start()]
+            line = max(n for n, base in para.base.items() if base <= pos)
+            hint = _same_amount(ctx, para, pos) or next(
+                (f"，表中相近的是“{n}”" for n in difflib.get_close_matches(name, sorted(labels), n=1, cutoff=0.75)), "")
+            ctx.add("subject_names", "科目名称不符", "low",
+                    f"第{line}行“{m.group(1)}（{m.group(2)}）”：本报告各表中没有这个科目名称{hint}", [], extra_lines=[line])
+
+
+def _same_amount(ctx: Context, para: Any, pos: int) -> str:
+    """The 科目 whose table rows carry the amount the narrative gives right after the name (one code only)."""
+    after = [f for f in para.facts if para.pos(f) >= pos and f.unit in ("万元", "元") and f.rate_kind is None]
+    if not after:
+        return ""
+    amount = after[0]
+    rows = {(f.row_code, f.row_label) for f in ctx.facts if f.kind == "cell" and f.row_code and f.value == amount.value
+            and f.unit == amount.unit}
+    if len({code for code, _ in rows}) != 1:
+        return ""
+    code, label = sorted(rows)[0]
+    return f"，表中金额 {fmt(amount.value, amount.decimals)} 的科目是 {code} {label}"
+
+
+RULES = [RuleSpec("subject_columns", subject_columns, ("coded_rows",)),
+         RuleSpec("subject_names", subject_names, ("coded_rows",))]

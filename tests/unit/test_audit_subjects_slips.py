@@ -165,3 +165,37 @@ def test_text_slips_silent_on_clean_text_wrapped_units_and_blank_templates():
     assert _slips(clean) == []
     template = ["XX万元，比上年增加（减少）XX万元，增长（下降）XX%。", "支出XX万元，占XX%。"]
     assert _slips(template) == []
+
+
+def test_subject_names_not_in_any_table_fire_with_the_row_of_the_same_amount():
+    from qa.audit.subjects import subject_names
+
+    lines = ["5、社会保障和就业支出（类）行政事业单位养老支出（款）",
+             "机关事业单位退休人员活动费支出（项）。年初预算为 0.88 万元，支出决算为 0.88 万元。",
+             "10、文化体育与传媒支出（类）体育（款）群众体育（项）20.00 万元。"]
+    amount = text(2, lines, "0.88 万元", "年初预算")
+    facts = [amount, cell("支出决算表", 30, "社会保障和就业支出", "本年支出合计", "100.00", "208"),
+             cell("支出决算表", 31, "行政事业单位养老支出", "本年支出合计", "50.00", "20805"),
+             cell("支出决算表", 32, "其他行政事业单位养老支出", "本年支出合计", "0.88", "2080599"),
+             cell("支出决算表", 33, "文化旅游体育与传媒支出", "本年支出合计", "20.00", "207"),
+             cell("支出决算表", 34, "体育", "本年支出合计", "20.00", "20703"),
+             cell("支出决算表", 35, "群众体育", "本年支出合计", "20.00", "2070308")]
+    found = {f.citations[0].line: f for f in run(subject_names, facts, lines)}
+    assert set(found) == {2, 3} and all(f.kind == "科目名称不符" and f.severity == "low" for f in found.values())
+    assert "机关事业单位退休人员活动费支出（项）" in found[2].message and "2080599 其他行政事业单位养老支出" in found[2].message
+    assert "“文化体育与传媒支出（类）”" in found[3].message and "文化旅游体育与传媒支出" in found[3].message
+
+
+def test_subject_names_silent_when_the_tables_carry_them_even_wrapped_or_without_trailing_zhichu():
+    from qa.audit.subjects import subject_names
+
+    lines = ["1、一般公共服务（类）人大事务（款）行政运行（项）10.00 万元，主要用于：",
+             "2、住房保障支出（类）住房改革支出（款）其他住房改革支",
+             "出（项）5.00 万元。"]
+    facts = [cell("支出决算表", 30, "一般公共服务支出", "本年支出合计", "10.00", "201"),
+             cell("支出决算表", 31, "人大事务", "本年支出合计", "10.00", "20101"),
+             cell("支出决算表", 32, "行政运行", "本年支出合计", "10.00", "2010101"),
+             cell("支出决算表", 33, "住房保障支出", "本年支出合计", "5.00", "221"),
+             cell("支出决算表", 34, "住房改革支出", "本年支出合计", "5.00", "22102"),
+             cell("支出决算表", 35, "其他住房改革支出", "本年支出合计", "5.00", "2210299")]
+    assert run(subject_names, facts, lines) == []
