@@ -89,6 +89,10 @@ class ChunkSettings(_Section):
 
 class IngestSettings(_Section):
     max_file_mb: float = Field(50, description="Files larger than this are refused")
+    workers: int = Field(
+        default_factory=lambda: min(4, os.cpu_count() or 1),
+        description="Processes that parse files in parallel when a folder is ingested (1 = in this process)",
+    )
 
 
 class SearchSettings(_Section):

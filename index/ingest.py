@@ -8,8 +8,10 @@ so a failure half-way rolls back SQLite and removes the vectors just added: ever
 from __future__ import annotations
 
 import contextlib
+import multiprocessing
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -48,23 +50,49 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
     return out
 
 
+@dataclass(frozen=True)
+class _Job:
+    path: Path
+    org: str | None
+    year: int | None
+    kind: str | None
+    max_mb: float
+    chunk_chars: int
+    table_rows: int
+
+
+_Prepared = tuple["ParsedReport | None", "list[list[str]] | None", str]
+
+
+def _parse_job(job: _Job) -> _Prepared:
+    """Read, parse and tokenise one file — the CPU-bound part, run in a worker process for folders."""
+    try:
+        parsed = parse_file(job.path, org=job.org, year=job.year, max_mb=job.max_mb, chunk_chars=job.chunk_chars,
+                            table_rows=job.table_rows, kind=job.kind)
+    except UserError as exc:
+        return None, None, exc.render()
+    return parsed, [tokenize(c.text) for c in parsed.chunks], ""
+
+
 class Ingestor:
     def __init__(self, stores: Stores) -> None:
         self.stores = stores
         self.settings = stores.settings
 
-    def parse(self, path: Path, org: str | None, year: int | None, kind: str | None = None) -> ParsedReport:
-        return parse_file(path, org=org, year=year, max_mb=self.settings.ingest.max_file_mb,
-                          chunk_chars=self.settings.chunking.max_chars, table_rows=self.settings.chunking.table_rows,
-                          kind=kind)
-
     def ingest_file(self, path: Path, org: str | None = None, year: int | None = None,
                     kind: str | None = None) -> IngestResult:
         t0 = time.perf_counter()
-        try:
-            parsed = self.parse(path, org, year, kind)
-        except UserError as exc:
-            return IngestResult(path.name, "error", error=exc.render(), seconds=time.perf_counter() - t0)
+        return self._write(path, _parse_job(self._job(path, org, year, kind)), t0)
+
+    def _job(self, path: Path, org: str | None, year: int | None, kind: str | None) -> _Job:
+        s = self.settings
+        return _Job(path, org, year, kind, s.ingest.max_file_mb, s.chunking.max_chars, s.chunking.table_rows)
+
+    def _write(self, path: Path, prepared: _Prepared, t0: float) -> IngestResult:
+        """Write one parsed report into every store, atomically (the writer: one process, one thread)."""
+        parsed, tokens, error = prepared
+        if parsed is None:
+            return IngestResult(path.name, "error", error=error, seconds=time.perf_counter() - t0)
         rep = parsed.report
         result = IngestResult(path.name, "added", rep.doc_id, rep.org, rep.year, rep.doc_type, len(parsed.facts),
                               len(parsed.chunks), len(parsed.tables), tables_found=list(rep.tables_found),
@@ -79,7 +107,6 @@ class Ingestor:
         if stale:  # the same text, parsed by an older parser: replaced with what this parser finds
             old.append(stale)
         old_chunk_ids = [cid for r in old for cid in store.chunk_ids(r.doc_id)]
-        tokens = [tokenize(c.text) for c in parsed.chunks]
         embeddings = self.stores.embedder.embed_documents([c.text for c in parsed.chunks])
         vectors = self.stores.vectors
         added: list[str] = []
@@ -87,7 +114,7 @@ class Ingestor:
             with store.transaction():
                 for r in old:
                     store.delete_report(r.doc_id)
-                store.insert_report(rep, parsed.lines, parsed.sections, parsed.tables, parsed.facts, parsed.chunks, tokens,
+                store.insert_report(rep, parsed.lines, parsed.sections, parsed.tables, parsed.facts, parsed.chunks, tokens or [],
                                     parser=PARSER_VERSION)
                 added = [c.chunk_id for c in parsed.chunks]
                 vectors.add(parsed.chunks, embeddings)
@@ -108,11 +135,26 @@ class Ingestor:
 
     def ingest(self, paths: Iterable[Path], org: str | None = None, year: int | None = None,
                on_progress: Callable[[IngestResult, int, int], None] | None = None,
-               kind: str | None = None) -> list[IngestResult]:
+               kind: str | None = None, workers: int | None = None) -> list[IngestResult]:
+        """Ingest files and folders. With several files, parsing runs in `workers` processes (default: the
+        `QA_INGEST__WORKERS` setting) while this process embeds and writes each report as its parse arrives, in
+        order — each report atomic, so a killed run resumes where it stopped (finished reports are skipped)."""
         files = expand_paths(paths)
+        workers = self.settings.ingest.workers if workers is None else workers
+        jobs = [self._job(path, org, year, kind) for path in files]
+        if workers > 1 and len(files) > 2:
+            context = multiprocessing.get_context("spawn")  # the parent holds model threads: never fork it
+            with ProcessPoolExecutor(max_workers=min(workers, len(files)), mp_context=context) as pool:
+                return self._write_all(files, pool.map(_parse_job, jobs), on_progress)
+        return self._write_all(files, map(_parse_job, jobs), on_progress)
+
+    def _write_all(self, files: list[Path], prepared: Iterable[_Prepared],
+                   on_progress: Callable[[IngestResult, int, int], None] | None) -> list[IngestResult]:
         results: list[IngestResult] = []
-        for n, path in enumerate(files, start=1):
-            res = self.ingest_file(path, org, year, kind)
+        last = time.perf_counter()  # a report's seconds: since the previous one was written (its parse, or the wait)
+        for n, (path, job) in enumerate(zip(files, prepared, strict=True), start=1):
+            res = self._write(path, job, last)
+            last = time.perf_counter()
             results.append(res)
             if on_progress:
                 on_progress(res, n, len(files))

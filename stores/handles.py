@@ -52,5 +52,5 @@ class Stores:
     @property
     def keyword(self) -> KeywordIndex:
         if self._keyword is None:
-            self._keyword = KeywordIndex(self.facts)
+            self._keyword = KeywordIndex(self.facts, self.settings.data_dir / "keyword")
         return self._keyword

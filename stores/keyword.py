@@ -1,11 +1,19 @@
 """The keyword index: bm25s over each chunk's jieba tokens (computed at ingest), plus a second bm25 over each
-chunk's figure labels (row label, column, the phrase a figure measures). Rebuilt when the store's generation
-changes; `allowed` restricts results to the reports a question's filters select."""
+chunk's figure labels (row label, column, the phrase a figure measures).
+
+Rebuilt when the store's generation changes, and saved beside the SQLite store under that generation, so a new
+process loads it instead of indexing every chunk again. `allowed` restricts a query to the reports a question's
+filters select *before* ranking (a weight mask over the chunks), and only the top `n` are ranked."""
 
 from __future__ import annotations
 
+import contextlib
+import shutil
 import threading
+from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from core.lexicon import expand_query, tokenize
 from core.models import Chunk
@@ -13,14 +21,16 @@ from stores.factstore import FactStore
 
 
 class KeywordIndex:
-    def __init__(self, store: FactStore) -> None:
+    def __init__(self, store: FactStore, folder: Path | None = None) -> None:
         self.store = store
+        self.folder = folder  # where the built index is saved per generation (None: memory only)
         self._bm25: Any = None
         self._labels: Any = None
         self._generation: int | None = None
         self.chunks: list[Chunk] = []
         self.by_doc: dict[str, list[Chunk]] = {}
         self.by_id: dict[str, Chunk] = {}
+        self._rows: dict[str, list[int]] = {}  # doc_id → chunk positions (the weight mask of a filtered query)
         self._lock = threading.Lock()
 
     def refresh(self) -> None:
@@ -33,15 +43,45 @@ class KeywordIndex:
 
             rows = self.store.chunks()
             chunks = [c for c, _ in rows]
-            corpus = [toks or ["∅"] for _, toks in rows]
-            retriever = bm25s.BM25()
-            if corpus:
-                retriever.index(corpus, show_progress=False)
+            retriever = self._load(generation, len(chunks))
+            if retriever is None:
+                corpus = [toks or ["∅"] for _, toks in rows]
+                retriever = bm25s.BM25()
+                if corpus:
+                    retriever.index(corpus, show_progress=False)
+                    self._save(retriever, generation)
             self.chunks, self._bm25, self._labels, self._generation = chunks, retriever, None, generation
             self.by_doc = {}
             for c in chunks:
                 self.by_doc.setdefault(c.doc_id, []).append(c)
             self.by_id = {c.chunk_id: c for c in chunks}
+            self._rows = {}
+            for i, c in enumerate(chunks):
+                self._rows.setdefault(c.doc_id, []).append(i)
+
+    def _path(self, generation: int) -> Path | None:
+        return self.folder / f"bm25-g{generation}" if self.folder else None
+
+    def _load(self, generation: int, n_chunks: int) -> Any:
+        import bm25s
+
+        path = self._path(generation)
+        if path is None or not (path / "params.index.json").exists():
+            return None
+        try:
+            retriever = bm25s.BM25.load(str(path), show_progress=False)
+        except (OSError, ValueError):
+            return None
+        return retriever if getattr(retriever, "scores", {}).get("num_docs") == n_chunks else None
+
+    def _save(self, retriever: Any, generation: int) -> None:
+        path = self._path(generation)
+        if path is None:
+            return
+        with contextlib.suppress(OSError):
+            for old in path.parent.glob("bm25-g*"):
+                shutil.rmtree(old, ignore_errors=True)
+            retriever.save(str(path), show_progress=False)
 
     def _label_index(self) -> Any:
         """bm25 over each chunk's figure labels: ranks the passages that *state* a measure's figure above those
@@ -80,18 +120,16 @@ class KeywordIndex:
 
     def _lexical(self, index: Any, query: str, allowed: set[str] | None, n: int) -> list[Chunk]:
         chunks = self.chunks
-        if not chunks:
+        if not chunks or (allowed is not None and not allowed):
             return []
         toks = tokenize(expand_query(query))
         if not toks:
             return []
-        docs, scores = index.retrieve([toks], k=len(chunks), show_progress=False)
-        out = []
-        for idx, score in zip(docs[0], scores[0], strict=True):
-            chunk = chunks[int(idx)]
-            if score <= 0 or (allowed is not None and chunk.doc_id not in allowed):
-                continue
-            out.append(chunk)
-            if len(out) >= n:
-                break
-        return out
+        mask = None
+        if allowed is not None:  # filtered before ranking: chunks of other reports score 0
+            mask = np.zeros(len(chunks), dtype=np.float32)
+            for doc_id in allowed:
+                for i in self._rows.get(doc_id, ()):
+                    mask[i] = 1.0
+        docs, scores = index.retrieve([toks], k=min(n, len(chunks)), show_progress=False, weight_mask=mask)
+        return [chunks[int(i)] for i, score in zip(docs[0], scores[0], strict=True) if score > 0]
