@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from index.lexicon import SYNONYMS
-from qa.filters import alias_table, parse_filters
+from qa.filters import YEAR_WORD, QueryFilters, alias_table, org_words, parse_filters
 from qa.models import Report
 
 Intent = str  # lookup|share|growth|execution|sum|diff|rank_max|rank_min|compare|convert|per_head|text
@@ -18,9 +18,7 @@ _FILLER = re.compile(
     r"多少(?:名|人次|人|个|项|次|条|家|分)?|几(?:名|人|个|项|次|条|家|分)?|"
     r"是否|是什么|有哪些|哪些|什么|怎么样|如何|吗|呢|吧|啊|的|了|是|有|？|\?|。|，|,|！|\s+"
 )
-_ORG_SUFFIX = r"(?:(?:网格化?管理服务|社会治理和网格化信息|网格化?|社会治理)?中心)?(?:的)?"
 _ORG_WORDS = re.compile(r"^(?:该|本)?(?:单位|部门)|哪个单位|各单位")
-_YEAR = re.compile(r"(20\d{2})\s*年度?")
 _REGION = re.compile(r"([\u4e00-\u9fa5]{2,4}?(?:省|市|区|县))")
 _TEXT_CUES = re.compile(r"哪些|什么|为什么|原因|职责|职能|问题|措施|用于|性质|怎么|如何|内设|机构|科室|股室|情况")
 _NUMERIC_CUES = re.compile(r"多少|几|金额|比例|占比|百分|率|数额|总额|合计|得分|总分|人数|比较|对比|排序|排名|最多|最少|最高|最低|最大|最小|相差|增长")
@@ -86,12 +84,13 @@ def detect_intent(q: str) -> Intent:
     return "lookup"
 
 
-def _strip(q: str, reports: list[Report]) -> str:
-    names = sorted({*alias_table(reports), *(r.org for r in reports)}, key=len, reverse=True)
+def _strip(q: str, reports: list[Report], filters: QueryFilters) -> str:
+    """The question without the words naming 单位 and years (a generic tail after a name goes too: 衡山县中心)."""
+    names = sorted({*filters.mentions, *(r.org for r in reports)}, key=len, reverse=True)
+    tail = "(?:" + "|".join(map(re.escape, org_words()["mention_tail"])) + ")?"
     for name in names:
-        q = re.sub(re.escape(name) + _ORG_SUFFIX, " ", q)
-    q = _YEAR.sub(" ", q)
-    q = re.sub(r"(?:[\u4e00-\u9fa5]{1,4}?(?:省|市|区|县)){1,2}(?:网格化?管理服务|社会治理和网格化信息|网格化?|社会治理)中心(?:的)?", " ", q)
+        q = re.sub(re.escape(name) + tail, " ", q)
+    q = YEAR_WORD.sub(" ", q)
     return _ORG_WORDS.sub(" ", q)
 
 
@@ -124,7 +123,7 @@ def parse_question(text: str, reports: list[Report], previous: Question | None =
     intent = detect_intent(text)
     known = " ".join(r.org + " " + r.region for r in reports)
     unknown = [m for m in _REGION.findall(text) if m not in known and not any(m in a for a in alias_table(reports))]
-    stripped = _strip(text, reports)
+    stripped = _strip(text, reports, filters)
     measure, denominator, second = measure_of(stripped, intent)
     budget = None
     if "年初预算" in text and intent not in ("execution",):
