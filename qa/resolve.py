@@ -46,6 +46,34 @@ def _terms(measure: str) -> list[str]:
     return list(dict.fromkeys(terms)) or ([m] if m else [])
 
 
+_VOCAB: dict[tuple[str, str, int], str] = {}
+
+
+def vocabulary(facts: list[Fact]) -> str:
+    """Every word the facts' descriptors hold (labels, rows, columns, tables, sections, sentences), normalised,
+    so a question word no fact carries (那个, 倒推一下, 到底, 花) is residue of the wording, not part of the measure."""
+    if not facts:
+        return ""
+    key = (facts[0].fact_id, facts[-1].fact_id, len(facts))
+    hit = _VOCAB.get(key)
+    if hit is not None:
+        return hit
+    text = "|".join(norm(" ".join(x or "" for x in (f.row_path, f.row_label, f.column, f.table_title, f.table_id,
+                                                       f.section, f.phrase, f.sentence))) for f in facts)
+    if len(_VOCAB) > 256:
+        _VOCAB.clear()
+    _VOCAB[key] = text
+    return text
+
+
+def meaningful_terms(measure: str, facts: list[Fact]) -> list[str]:
+    """The measure's terms that some fact of the report carries; all of them when none does."""
+    terms = _terms(measure)
+    vocab = vocabulary(facts)
+    kept = [t for t in terms if t in vocab]
+    return kept or terms
+
+
 def local_context(f: Fact) -> str:
     if f.kind == "cell":
         return norm(" ".join(x or "" for x in (f.table_title, f.row_path, f.column)))
@@ -95,7 +123,7 @@ def want_dimension(question: str, intent: str) -> str | None:
         return "分"
     if re.search(r"几个|多少个|多少项|多少名|多少条|多少次", question):
         return "count"
-    if re.search(r"费|支出|收入|经费|资金|金额|预算|决算|结余|总计|合计|钱|拨款|采购|投入|总额", question):
+    if re.search(r"费|支出|收入|经费|资金|金额|预算|决算|结余|总计|合计|钱|拨款|采购|投入|总额|花了?多少|花费", question):
         return "money"
     return None
 
@@ -148,7 +176,7 @@ def score_fact(f: Fact, terms: list[str], measure: str, question: str, budget: s
 
 def rank_facts(facts: list[Fact], measure: str, question: str, dim: str | None, budget: str | None = None,
                rate_kind: str | None = None) -> list[Scored]:
-    terms = _terms(measure)
+    terms = meaningful_terms(measure, facts)
     out: list[Scored] = []
     for f in facts:
         _, fdim = fact_dimension(f)
