@@ -6,6 +6,7 @@ says what *is* available — never another year's or another 单位's figure."""
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any
 
@@ -16,6 +17,7 @@ from qa.errors import UserError
 from qa.extractive import extract
 from qa.filters import QueryFilters
 from qa.models import Fact, Report
+from qa.program import split_asks
 from qa.structured import Draft, StructuredEngine
 from qa.understand import Question, parse_question
 from qa.verify import Verifier
@@ -81,9 +83,14 @@ class Asker:
                               has_answer=False, engine="structured", filters=f"筛选：{chosen}")
         prev: Question | None = None
         for turn in history or []:
-            prev = parse_question(turn.get("q", ""), reports, prev)
-        q = parse_question(question, reports, prev)
-        answer = self._answer(q, reports, engine)
+            for clause in split_asks(turn.get("q", "")):
+                prev = parse_question(clause, reports, prev)
+        answers = []
+        for clause in split_asks(question):  # several asks → several programs, one answer
+            q = parse_question(clause, reports, prev)
+            answers.append(self._answer(q, reports, engine))
+            prev = q
+        answer = answers[0] if len(answers) == 1 else self.merge(question, answers)
         if chosen:
             answer.filters = f"筛选：{chosen}；{answer.filters}"
         answer.seconds = time.perf_counter() - t0
@@ -120,6 +127,30 @@ class Asker:
         answer = self.finish(q, draft.text, draft.citations, [r.doc_id for r, _ in scope], used, draft.audit)
         answer.has_answer = not draft.refused
         return answer
+
+    def merge(self, question: str, answers: list[Answer]) -> Answer:
+        """One answer from the answers to each ask: citations renumbered and shared, figures verified again."""
+        citations: list[Citation] = []
+        texts, notes = [], []
+        for a in answers:
+            mapping: dict[int, int] = {}
+            for c in a.citations:
+                same = next((x for x in citations if (x.doc_id, x.line, x.fact_id) == (c.doc_id, c.line, c.fact_id)), None)
+                if same is None:
+                    same = c.model_copy(update={"n": len(citations) + 1})
+                    citations.append(same)
+                mapping[c.n] = same.n
+            texts.append(re.sub(r"\[(\d+)\]", lambda m: f"[{mapping.get(int(m.group(1)), int(m.group(1)))}]", a.answer))
+            notes += [n.model_copy(update={"citations": [mapping.get(x, x) for x in n.citations]}) for n in a.audit
+                      if all(n.message != o.message for o in notes)]
+        answered = [a for a in answers if a.has_answer]
+        if not answered:
+            return answers[0].model_copy(update={"question": question})
+        text = "".join(t if t.endswith(("。", "）", "]")) else t + "。" for t in texts)
+        report = Verifier(self.facts).verify(text, citations, sorted({c.doc_id for c in citations}))
+        return Answer(question=question, answer=text, has_answer=True, engine=answered[0].engine,
+                      citations=citations, figures=report.figures, audit=notes,
+                      filters="；".join(dict.fromkeys(a.filters for a in answers if a.filters)))
 
     def finish(self, q: Question, text: str, citations: list[Citation], scope_docs: list[str], engine: str,
                audit: list[Any] | None = None) -> Answer:

@@ -206,6 +206,20 @@ def best(scored: list[Scored], threshold: float = 0.55) -> list[Scored]:
     return [s for s in scored if s.score >= top - 0.05 or (exact and s.exact and s.score >= top - 0.15)]
 
 
+def closest(scored: list[Scored], terms: list[str], floor: float = 0.4, margin: float = 0.08) -> Scored | None:
+    """A weak best match that still stands clearly above the others and carries every term of the measure
+    somewhere in its descriptor (said as 最接近的是…, not as the answer)."""
+    if not scored or scored[0].score < floor:
+        return None
+    top = scored[0]
+    where = label_of(top.fact) + local_context(top.fact) + norm(top.fact.section)
+    if not all(t in where for t in terms):
+        return None
+    base = fact_dimension(top.fact)[0]
+    rivals = [s for s in scored[1:] if fact_dimension(s.fact)[0] != base]
+    return top if not rivals or top.score - rivals[0].score >= margin else None
+
+
 def conflicting(group: list[Scored]) -> list[Scored]:
     """Facts in a near-tie group whose values differ from the winner's (same dimension)."""
     if not group:

@@ -11,7 +11,9 @@ from decimal import Decimal
 from qa.answer_models import REFUSAL, AuditNote, Citation
 from qa.models import Fact, Report
 from qa.numbers import fmt
-from qa.resolve import COUNT_UNITS, Scored, best, budget_of, conflicting, label_of, rank_facts, want_dimension
+from qa.program import Operand, Program, execute
+from qa.resolve import (COUNT_UNITS, Scored, best, budget_of, closest, conflicting, label_of, meaningful_terms,
+                        rank_facts, want_dimension)
 from qa.understand import Question
 from qa.verify import fact_dimension
 
@@ -107,7 +109,17 @@ class StructuredEngine:
         dim = want_dimension(q.measure + q.text, "lookup") if q.intent != "convert" else "money"
         group = self.find(r, q, q.measure, dim, year)
         if not group:
-            return None
+            derived = self.previous_year_value(r, q, year, dim) if year and r.year and year < r.year else None
+            if derived:
+                return derived
+            facts = self.facts_for_year(r, year)
+            near = closest(rank_facts(facts, q.measure, q.text, dim, q.budget), meaningful_terms(q.measure, facts))
+            if near is None:
+                return None
+            f = near.fact
+            self.d.say(f"{self._org_year(r, year)}报告没有与“{q.measure}”完全对应的项目，最接近的是{what(f)}："
+                       f"{shown(f)}[{self.d.cite(f)}]。")
+            return f
         top = group[0].fact
         n = self.d.cite(top)
         label = top.row_label if top.kind == "cell" else top.phrase
@@ -118,7 +130,7 @@ class StructuredEngine:
                        f"{what(top)}为{shown(top)}[{n}]。")
             self.d.refused = True
             return top
-        self.d.say(f"{self._org_year(r, year)}{q.measure or top.row_label}：{what(top)}为{shown(top)}[{n}]。")
+        self.d.say(f"{self._org_year(r, year)}，{what(top)}为{shown(top)}[{n}]。")
         self._conflicts(top, conflicting(group))
         return top
 
@@ -192,6 +204,35 @@ class StructuredEngine:
         label = {"share": f"占{what(b)}的比例", "completion": "完成预算的比例", "growth": "比上年增长"}[kind]
         self.d.say(f"{where}{q.measure}{label}为{pct(value)}（{formula}，[{na}][{nb}]）。")
         return True
+
+    def previous_year_value(self, r: Report, q: Question, year: int, dim: str | None) -> Fact | None:
+        """Last year's value derived from this year's figure and the change the report states with it
+        (`…X万元，比上年增加/减少Y万元` → X ∓ Y), shown as a derived figure with its formula."""
+        if r.year is None or year != r.year - 1:
+            return None
+        facts = self.facts_for_year(r, None)
+        for s in rank_facts(facts, q.measure, q.text, dim or "money", q.budget)[:6]:
+            cur = s.fact
+            if s.score < 0.45 or cur.unit == "%" or re.search(r"增加|减少|增长|下降", cur.phrase):
+                continue
+            changes = [f for f in facts if f.line == cur.line and f.char_start > cur.char_start and f.unit == cur.unit
+                       and re.search(r"(?:比上年|较上年|与上年相比|同比|比\d{4}年)?.{0,6}(?:增加|减少|下降|增长)",
+                                     f.phrase) and f.char_start - cur.char_end < 40]
+            if not changes:
+                continue
+            ch = changes[0]
+            sign = -1 if re.search(r"减少|下降", ch.phrase) else 1
+            a = Operand(value=cur.value, unit=cur.unit, decimals=cur.decimals, citation=self.d.cite(cur))
+            b = Operand(value=ch.value, unit=ch.unit, decimals=ch.decimals, citation=self.d.cite(ch))
+            res = execute(Program(op="prev_year", operands=[a, b], sign=sign))
+            assert res.value is not None
+            decimals = max(cur.decimals, ch.decimals)
+            word = "减少" if sign < 0 else "增加"
+            self.d.say(f"{r.org}{year}年{label_of(cur)}约为{fmt(res.value, decimals)}{cur.unit}（由{r.year}年报告推算："
+                       f"{r.year}年{what(cur)}{shown(cur)}[{a.citation}]，比上年{word}{shown(ch)}[{b.citation}]，"
+                       f"{res.formula} = {fmt(res.value, decimals)}{cur.unit}）。")
+            return cur
+        return None
 
     def _previous_year(self, r: Report, q: Question, num: Fact) -> Fact | None:
         """The same measure a year earlier: a 上年/{year-1}年 column of this report, or last year's report of the 单位."""

@@ -138,12 +138,20 @@ def parse_question(text: str, reports: list[Report], previous: Question | None =
     return _with_context(q, previous) if previous else q
 
 
+_COLUMN_WORDS = re.compile(r"年初预算|全年预算|预算数|决算数|执行数|预算|决算|实际|又|还|再")
+
+
 def _with_context(q: Question, prev: Question) -> Question:
-    """Fill what a follow-up leaves out from the previous question."""
+    """Fill what a follow-up leaves out from the previous question: it replaces what it names (单位, year, a
+    column kind such as 年初预算, the measure) and keeps the rest."""
     new_org = q.orgs and prev.orgs and set(q.orgs) != set(prev.orgs)
+    if q.measure and not _COLUMN_WORDS.sub("", q.measure) and prev.measure:
+        # 年初预算又是多少？ names only a column: the measure stays, the column kind changes
+        kinds = "".join(re.findall(r"年初预算|全年预算|预算数|决算数|执行数|预算|决算", q.measure))
+        q = replace(q, measure=_COLUMN_WORDS.sub("", prev.measure) + kinds)
     measure = q.measure or prev.measure
     out = replace(q, measure=measure)
-    if not q.orgs:
+    if not q.orgs and not q.unknown_orgs:  # a 单位 the library lacks is not replaced by the previous one
         out.orgs = list(prev.orgs)
     if not q.years:
         out.years = list(prev.years) if not new_org else []

@@ -1,0 +1,130 @@
+"""A figure answer as a small typed program over facts.
+
+A question is first cut into its asks (`split_asks`: `实际花了多少？年初预算又是多少？`, `预算和决算分别是多少`,
+`接待费和公车分别多少`); each ask becomes one program. A program is an operation over operands, every operand a
+cited fact or a derived value that carries its own formula; `execute` computes it deterministically in `Decimal`
+and returns the value with the formula shown to the reader. The structured engine builds programs, the executor
+computes them, and the verifier re-derives the same formulas from the cited facts."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from qa.numbers import fmt
+
+Op = Literal["lookup", "sum", "diff", "ratio", "growth", "per_head", "convert", "prev_year", "max", "min"]
+
+# clause-level cues: a clause that asks something of its own, and one that only asks to check the answer
+_ASKS = re.compile(r"多少|几|是否|有没有|哪|什么|怎么|为什么|为啥|占|呢|多大|比例|比重|各|分别|排|对比|比较|比一比")
+_CHECK_ONLY = re.compile(r"^(?:报告写的.*|两份报告|和总数|是不是|前后)?.{0,12}(?:对吗|对不对|对得上吗?|一致吗|准吗)$")
+_CLAUSE = re.compile(r"(?<=[？?；;!！])|(?<=[，,])(?=[^，,]*(?:多少|几|哪|什么|占|呢|吗))")
+_COLUMN_PAIR = re.compile(r"(年初预算|全年预算|预算数|决算数|预算|决算|执行数)(?:数)?[和与及、](年初预算|全年预算|预算数|决算数|预算|决算|执行数)(?:数)?(?=分别|各)")
+_NOUN_PAIR = re.compile(r"([\u4e00-\u9fa5]{2,10})[和与、]([^\W\d_的]{2,6}?)(?=分别|各|对比|比较)")
+
+
+def split_asks(text: str) -> list[str]:
+    """The asks of one question, each a self-contained clause (later clauses are read in the context of the
+    earlier ones, like a follow-up). Clauses that only ask to check the figure (`报告写的98%对吗？`) are not asks:
+    the answer already shows the printed and the recomputed figure."""
+    parts = [p.strip() for p in _CLAUSE.split(text) if p and p.strip("，,？?；; ")]
+    clauses: list[str] = []
+    for p in parts:
+        body = p.rstrip("？?；;!！，, ")
+        if clauses and _CHECK_ONLY.match(body):
+            continue
+        if clauses and not _ASKS.search(body):
+            clauses[-1] = clauses[-1].rstrip("？?；;!！，, ") + "，" + p  # context for the ask before it
+        else:
+            clauses.append(p)
+    out: list[str] = []
+    for c in clauses or [text]:
+        out += _expand_pairs(c)
+    return out
+
+
+def _expand_pairs(clause: str) -> list[str]:
+    """`预算和决算分别是多少` → one ask per column kind; `接待费和公车分别多少` → one ask per noun."""
+    m = _COLUMN_PAIR.search(clause)
+    if m:
+        return [clause[:m.start()] + w + clause[m.end():] for w in (m.group(1), m.group(2))]
+    m = _NOUN_PAIR.search(clause)
+    if m:
+        from index.lexicon import tokenizer
+
+        words = tokenizer().lcut(m.group(1))
+        first = words[-1] if words and len(words[-1]) >= 2 else m.group(1)
+        head = clause[:m.start(1)] + m.group(1)[:len(m.group(1)) - len(first)]
+        tail = clause[m.end():]
+        return [head + first + tail, head + m.group(2) + tail]
+    return [clause]
+
+
+class Operand(BaseModel):
+    """A value the program uses: a cited fact, or a derived value with its own formula."""
+
+    value: Decimal
+    unit: str = ""
+    decimals: int = 2
+    label: str = Field("", description="What it is, in words: 公开07表“三公”经费支出决算表 合计/决算数")
+    fact_id: str | None = None
+    citation: int | None = None
+    formula: str | None = Field(None, description="How a derived operand was obtained")
+
+    def shown(self) -> str:
+        return f"{fmt(self.value, self.decimals)}{self.unit}"
+
+
+class Program(BaseModel):
+    op: Op
+    operands: list[Operand]
+    sign: int = Field(1, description="prev_year: +1 when the report says 增加, −1 for 减少")
+    factor: Decimal = Decimal(10000)
+
+
+class Result(BaseModel):
+    value: Decimal | None
+    unit: str
+    formula: str
+    derived: bool
+
+
+def execute(p: Program) -> Result:
+    """Run a program: every arithmetic step in Decimal, the formula written with the operands as printed."""
+    ops = p.operands
+    if not ops:
+        raise ValueError("a program needs at least one operand")
+    a = ops[0]
+    if p.op == "lookup":
+        return Result(value=a.value, unit=a.unit, formula=a.formula or a.shown(), derived=a.formula is not None)
+    if p.op == "sum":
+        return Result(value=sum((o.value for o in ops), Decimal(0)), unit=a.unit,
+                      formula=" + ".join(o.shown() for o in ops), derived=True)
+    if p.op in ("max", "min"):
+        pick = max(ops, key=lambda o: o.value) if p.op == "max" else min(ops, key=lambda o: o.value)
+        return Result(value=pick.value, unit=pick.unit, formula=f"{p.op}({', '.join(o.shown() for o in ops)})",
+                      derived=False)
+    if p.op == "convert":
+        return Result(value=a.value * p.factor, unit="元", formula=f"{a.shown()} × {fmt(p.factor, 0)}", derived=True)
+    if len(ops) < 2:
+        raise ValueError(f"{p.op} needs two operands")
+    b = ops[1]
+    if p.op == "diff":
+        return Result(value=a.value - b.value, unit=a.unit, formula=f"{a.shown()} − {b.shown()}", derived=True)
+    if p.op == "prev_year":  # this year's value and the change the report states (比上年增加/减少)
+        value = a.value - b.value if p.sign > 0 else a.value + b.value
+        sign = "−" if p.sign > 0 else "+"
+        return Result(value=value, unit=a.unit, formula=f"{a.shown()} {sign} {b.shown()}", derived=True)
+    if p.op == "ratio":
+        value = a.value / b.value if b.value else None
+        return Result(value=value, unit="ratio", formula=f"{a.shown()} ÷ {b.shown()}", derived=True)
+    if p.op == "growth":
+        value = (a.value - b.value) / b.value if b.value else None
+        return Result(value=value, unit="ratio", formula=f"({a.shown()} − {b.shown()}) ÷ {b.shown()}", derived=True)
+    if p.op == "per_head":
+        value = a.value / b.value if b.value else None
+        return Result(value=value, unit=a.unit, formula=f"{a.shown()} ÷ {b.shown()}", derived=True)
+    raise ValueError(f"unknown op {p.op}")

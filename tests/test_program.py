@@ -1,0 +1,80 @@
+"""The question parser's first step (asks split into programs) and the program executor, over hand-made facts:
+no ingested report is needed, so these fail on the mechanism, not on a document."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from qa.filters import years_in
+from qa.models import Report
+from qa.program import Operand, Program, execute, split_asks
+
+
+def op(value: str, unit: str = "万元") -> Operand:
+    return Operand(value=Decimal(value), unit=unit, decimals=len(value.split(".")[1]) if "." in value else 0)
+
+
+@pytest.mark.parametrize("question, asks", [
+    ("甲单位实际花了多少？年初预算又是多少？", ["甲单位实际花了多少？", "年初预算又是多少？"]),
+    ("某项目总投入多少，帮了多少个案？", ["某项目总投入多少，", "帮了多少个案？"]),
+    ("某支出预算和决算各多少？", ["某支出预算各多少？", "某支出决算各多少？"]),
+    ("三公预算：接待费和公车分别多少？", ["三公预算：接待费分别多少？", "三公预算：公车分别多少？"]),
+    ("执行率是多少？报告写的98%对吗？", ["执行率是多少？"]),
+    ("财政拨款花了多少？按下一年报告倒推", ["财政拨款花了多少，按下一年报告倒推"]),
+    ("会议费是多少？", ["会议费是多少？"]),
+    ("甲和乙的项目支出占比分别是多少？", ["甲和乙的项目支出占比分别是多少？"]),
+])
+def test_split_asks(question: str, asks: list[str]) -> None:
+    assert split_asks(question) == asks
+
+
+def test_short_years_are_years_but_dates_are_not() -> None:
+    assert years_in("宜川路25年一共收了多少") == [2025]
+    assert years_in("2023年度决算") == [2023]
+    assert years_in("上一年（22年）") == [2022]
+    assert years_in("截至25年8月底有多少辆车") == []
+    assert years_in("20年代") == []
+
+
+@pytest.mark.parametrize("prog, value, formula", [
+    (Program(op="sum", operands=[op("122.43"), op("1387.72"), op("809.07")]), "2319.22",
+     "122.43万元 + 1387.72万元 + 809.07万元"),
+    (Program(op="diff", operands=[op("393.47"), op("112")]), "281.47", "393.47万元 − 112万元"),
+    (Program(op="prev_year", operands=[op("16.13"), op("6.31")], sign=1), "9.82", "16.13万元 − 6.31万元"),
+    (Program(op="prev_year", operands=[op("456.9"), op("31.92")], sign=-1), "488.82", "456.9万元 + 31.92万元"),
+    (Program(op="convert", operands=[op("1.5")]), "15000.0", "1.5万元 × 10000"),
+    (Program(op="max", operands=[op("3.04"), op("19.86")]), "19.86", "max(3.04万元, 19.86万元)"),
+])
+def test_execute_arithmetic_in_decimal(prog: Program, value: str, formula: str) -> None:
+    res = execute(prog)
+    assert res.value == Decimal(value)
+    assert res.formula == formula
+
+
+def test_execute_rates_and_zero_denominators() -> None:
+    share = execute(Program(op="ratio", operands=[op("12192.15"), op("14107.46")]))
+    assert share.unit == "ratio" and round(share.value * 100, 2) == Decimal("86.42")  # type: ignore[operator]
+    growth = execute(Program(op="growth", operands=[op("109.77"), op("137.39")]))
+    assert round(growth.value * 100, 2) == Decimal("-20.10")  # type: ignore[operator]
+    assert execute(Program(op="ratio", operands=[op("5"), op("0")])).value is None
+    with pytest.raises(ValueError):
+        execute(Program(op="diff", operands=[op("1")]))
+
+
+def test_short_names_are_subsequences_of_the_ingested_names() -> None:
+    from qa.filters import parse_filters
+
+    reports = [Report(doc_id=str(i), file=f"{i}.txt", org=org, region=region, year=2025, doc_type="部门决算")
+               for i, (org, region) in enumerate([
+                   ("上海市普陀区文化和旅游局", "上海市普陀区"), ("上海市普陀区建设和管理委员会", "上海市普陀区"),
+                   ("上海市普陀区人民政府宜川路街道办事处", "上海市普陀区"),
+                   ("株洲市荷塘区网格化管理服务中心", "株洲市荷塘区"), ("株洲市石峰区网格化管理服务中心", "株洲市石峰区")])]
+    assert parse_filters("文旅局25年三公", reports).orgs == ["上海市普陀区文化和旅游局"]
+    assert parse_filters("建管委26年预算", reports).orgs == ["上海市普陀区建设和管理委员会"]
+    assert parse_filters("宜川路街道的收入", reports).orgs == ["上海市普陀区人民政府宜川路街道办事处"]
+    f = parse_filters("荷塘区网格中心20年", reports)
+    assert f.orgs == ["株洲市荷塘区网格化管理服务中心"] and "网格中心" in f.mentions
+    assert parse_filters("网格中心有几个", reports).orgs == []  # names a kind of 单位, not which one
+    assert parse_filters("文化展示及纪念机构", reports).orgs == []
