@@ -213,6 +213,8 @@ class Asker:
                 ok = per_head(engine, r, q) or ok
             elif q.intent == "convert":
                 ok = engine.convert(r, q) or ok
+            elif q.intent == "budget_diff":
+                ok = engine.against_budget(r, q) or ok
             elif q.intent in ("share", "execution", "growth"):
                 ok = engine.rate(r, q) or ok
             else:

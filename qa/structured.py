@@ -146,6 +146,35 @@ class StructuredEngine:
             self.d.say(msg)
             self.d.audit.append(AuditNote(kind=kind, message=msg, citations=[self.d.cite(top), m]))
 
+    def against_budget(self, r: Report, q: Question) -> bool:
+        """决算 − 预算 of one measure (比年初预算多花/超出/节约了多少), as a diff program over two cited facts."""
+        budget = "年初预算" if "年初" in q.text else "预算"
+        final = self.find(r, q, q.measure, "money", budget="")
+        found = self.find(r, q, q.measure + budget, "money", budget=budget)
+        change = [s.fact for s in found if re.search(r"增加|减少|增长|下降|超", s.fact.phrase)]
+        planned = [s.fact for s in found if s.fact not in change]
+        if not final or not (planned or change):
+            return False
+        fa = final[0].fact
+        if not planned:  # the report states the change itself (比年初预算数增加191.34万元): cite it as printed
+            ch = change[0]
+            self.d.say(f"{self._org_year(r)}，{what(fa)}为{shown(fa)}[{self.d.cite(fa)}]，报告所列{what(ch)}为"
+                       f"{shown(ch)}[{self.d.cite(ch)}]（即{budget}约{fmt(fa.value - ch.value, ch.decimals)}{ch.unit}"
+                       f"，{shown(fa)} − {shown(ch)}）。")
+            return True
+        fb = planned[0]
+        a = Operand(value=fa.value, unit=fa.unit, decimals=fa.decimals, citation=self.d.cite(fa))
+        b = Operand(value=fb.value, unit=fb.unit, decimals=fb.decimals, citation=self.d.cite(fb))
+        if fa.unit != fb.unit or fa.fact_id == fb.fact_id:
+            return False
+        res = execute(Program(op="diff", operands=[a, b]))
+        assert res.value is not None
+        word = "超出" if res.value >= 0 else "少于"
+        self.d.say(f"{self._org_year(r)}，{what(fa)}为{shown(fa)}[{a.citation}]，{what(fb)}为{shown(fb)}"
+                   f"[{b.citation}]，决算{word}{budget}{fmt(abs(res.value), max(fa.decimals, fb.decimals))}{fa.unit}"
+                   f"（{res.formula}）。")
+        return True
+
     def convert(self, r: Report, q: Question) -> bool:
         group = self.find(r, q, q.measure, "money")
         if not group:

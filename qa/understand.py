@@ -11,7 +11,7 @@ from index.lexicon import SYNONYMS
 from qa.filters import YEAR_WORD, QueryFilters, alias_table, org_words, parse_filters
 from qa.models import Report
 
-Intent = str  # lookup|share|growth|execution|sum|diff|rank_max|rank_min|compare|convert|per_head|text
+Intent = str  # lookup|share|growth|execution|sum|diff|budget_diff|rank_max|rank_min|compare|convert|per_head|text
 
 _FILLER = re.compile(
     r"请问|请|帮我|查一下|查询|告诉我|是多少钱|(?:是|有)多少(?:名|人次|人|个|项|次|条|家)?|多少钱|花了多少|支出多少|一共|总共|分别|"
@@ -59,6 +59,8 @@ def detect_intent(q: str) -> Intent:
         return "text"  # 增长的主要原因是什么 / 预算执行中存在哪些问题 ask for words, not a computation
     if "人均" in q:
         return "per_head"
+    if _AGAINST_BUDGET.search(q):
+        return "budget_diff"  # 比年初预算多花了多少: the final figure minus the budget of the same measure
     if re.search(r"换算成?元|折合|合多少元|多少元", q):
         return "convert"
     if re.search(r"完成(?:年初)?预算|执行率|完成率|预算执行", q):
@@ -114,6 +116,8 @@ def measure_of(q: str, intent: Intent) -> tuple[str, str, str]:
         m = re.search(r"(.+?)(?:和|与|减去|比)(.+?)(?:相差|差|合计(?=是|为|多少|$|？|\?)|多|少|之差|$)", q)
         if m and not re.search(r"哪个|谁", q) and _FILLER.sub("", m.group(1)) and _FILLER.sub("", m.group(2)):
             q, second = m.group(1), m.group(2)
+    if intent == "budget_diff":
+        q = q[:_AGAINST_BUDGET.search(q).start()] if _AGAINST_BUDGET.search(q) else q  # type: ignore[union-attr]
     clean = lambda s: _FILLER.sub("", _INTENT_WORDS.sub("", s))  # noqa: E731
     return canonical(clean(q)), canonical(clean(denominator)), canonical(clean(second))
 
@@ -138,6 +142,7 @@ def parse_question(text: str, reports: list[Report], previous: Question | None =
     return _with_context(q, previous) if previous else q
 
 
+_AGAINST_BUDGET = re.compile(r"比(?:年初|全年)?预算(?:数)?(?:多|超|涨|增|少|节约|省)")
 _COLUMN_WORDS = re.compile(r"年初预算|全年预算|预算数|决算数|执行数|预算|决算|实际|又|还|再")
 
 
