@@ -10,7 +10,7 @@ import re
 import time
 from typing import Any
 
-from qa.answer_models import REFUSAL, Answer, Citation
+from qa.answer_models import REFUSAL, Answer, AuditNote, Citation
 from qa.audit import audit_report, notes_for
 from qa.crossreport import compare, per_head, two_measures
 from qa.errors import UserError
@@ -131,7 +131,8 @@ class Asker:
     def merge(self, question: str, answers: list[Answer]) -> Answer:
         """One answer from the answers to each ask: citations renumbered and shared, figures verified again."""
         citations: list[Citation] = []
-        texts, notes = [], []
+        texts: list[str] = []
+        notes: list[AuditNote] = []
         for a in answers:
             mapping: dict[int, int] = {}
             for c in a.citations:
@@ -140,7 +141,7 @@ class Asker:
                     same = c.model_copy(update={"n": len(citations) + 1})
                     citations.append(same)
                 mapping[c.n] = same.n
-            texts.append(re.sub(r"\[(\d+)\]", lambda m: f"[{mapping.get(int(m.group(1)), int(m.group(1)))}]", a.answer))
+            texts.append(renumber(a.answer, mapping))
             notes += [n.model_copy(update={"citations": [mapping.get(x, x) for x in n.citations]}) for n in a.audit
                       if all(n.message != o.message for o in notes)]
         answered = [a for a in answers if a.has_answer]
@@ -226,6 +227,11 @@ class Asker:
         what = f"“{q.measure}”" if q.measure else "该问题的答案"
         text = f"{REFUSAL}：{where}中未找到{what}。"
         return Answer(question=q.text, answer=text, has_answer=False, engine=engine, filters=describe(q))
+
+
+def renumber(text: str, mapping: dict[int, int]) -> str:
+    """Citation markers [n] rewritten through mapping (markers it does not know stay)."""
+    return re.sub(r"\[(\d+)\]", lambda m: f"[{mapping.get(int(m.group(1)), int(m.group(1)))}]", text)
 
 
 def available(reports: list[Report]) -> str:

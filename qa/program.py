@@ -119,12 +119,12 @@ def execute(p: Program) -> Result:
         sign = "−" if p.sign > 0 else "+"
         return Result(value=value, unit=a.unit, formula=f"{a.shown()} {sign} {b.shown()}", derived=True)
     if p.op == "ratio":
-        value = a.value / b.value if b.value else None
-        return Result(value=value, unit="ratio", formula=f"{a.shown()} ÷ {b.shown()}", derived=True)
+        ratio = a.value / b.value if b.value else None
+        return Result(value=ratio, unit="ratio", formula=f"{a.shown()} ÷ {b.shown()}", derived=True)
     if p.op == "growth":
-        value = (a.value - b.value) / b.value if b.value else None
-        return Result(value=value, unit="ratio", formula=f"({a.shown()} − {b.shown()}) ÷ {b.shown()}", derived=True)
+        rate = (a.value - b.value) / b.value if b.value else None
+        return Result(value=rate, unit="ratio", formula=f"({a.shown()} − {b.shown()}) ÷ {b.shown()}", derived=True)
     if p.op == "per_head":
-        value = a.value / b.value if b.value else None
-        return Result(value=value, unit=a.unit, formula=f"{a.shown()} ÷ {b.shown()}", derived=True)
+        each = a.value / b.value if b.value else None
+        return Result(value=each, unit=a.unit, formula=f"{a.shown()} ÷ {b.shown()}", derived=True)
     raise ValueError(f"unknown op {p.op}")

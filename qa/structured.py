@@ -12,8 +12,18 @@ from qa.answer_models import REFUSAL, AuditNote, Citation
 from qa.models import Fact, Report
 from qa.numbers import fmt
 from qa.program import Operand, Program, execute
-from qa.resolve import (COUNT_UNITS, Scored, best, budget_of, closest, conflicting, label_of, meaningful_terms,
-                        rank_facts, want_dimension)
+from qa.resolve import (
+    COUNT_UNITS,
+    Scored,
+    best,
+    budget_of,
+    closest,
+    conflicting,
+    label_of,
+    meaningful_terms,
+    rank_facts,
+    want_dimension,
+)
 from qa.understand import Question
 from qa.verify import fact_dimension
 
