@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 from typing import Any
 
 from qa.answer_models import REFUSAL, Answer, AuditNote, Citation
@@ -18,6 +19,7 @@ from qa.extractive import extract
 from qa.filters import QueryFilters
 from qa.models import Fact, Report
 from qa.program import split_asks
+from qa.resolve import norm, vocabulary
 from qa.structured import Draft, StructuredEngine
 from qa.understand import Question, parse_question
 from qa.verify import Verifier
@@ -83,10 +85,10 @@ class Asker:
                               has_answer=False, engine="structured", filters=f"筛选：{chosen}")
         prev: Question | None = None
         for turn in history or []:
-            for clause in split_asks(turn.get("q", "")):
+            for clause in split_asks(turn.get("q", ""), self.known_name(reports)):
                 prev = parse_question(clause, reports, prev)
         answers = []
-        for clause in split_asks(question):  # several asks → several programs, one answer
+        for clause in split_asks(question, self.known_name(reports)):  # several asks → several programs
             q = parse_question(clause, reports, prev)
             answers.append(self._answer(q, reports, engine))
             prev = q
@@ -127,6 +129,11 @@ class Asker:
         answer = self.finish(q, draft.text, draft.citations, [r.doc_id for r, _ in scope], used, draft.audit)
         answer.has_answer = not draft.refused
         return answer
+
+    def known_name(self, reports: list[Report]) -> Callable[[str], bool]:
+        """Whether the reports print a phrase as one name (社会保障和就业支出), so `X和Y` is not two asks."""
+        text = "|".join(vocabulary(self.facts([r.doc_id])) for r in reports)
+        return lambda phrase: norm(phrase) in text
 
     def merge(self, question: str, answers: list[Answer]) -> Answer:
         """One answer from the answers to each ask: citations renumbered and shared, figures verified again."""

@@ -9,6 +9,7 @@ computes them, and the verifier re-derives the same formulas from the cited fact
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Literal
 
@@ -23,10 +24,12 @@ _ASKS = re.compile(r"多少|几|是否|有没有|哪|什么|怎么|为什么|为
 _CHECK_ONLY = re.compile(r"^(?:报告写的.*|两份报告|和总数|是不是|前后)?.{0,12}(?:对吗|对不对|对得上吗?|一致吗|准吗)$")
 _CLAUSE = re.compile(r"(?<=[？?；;!！])|(?<=[，,])(?=[^，,]*(?:多少|几|哪|什么|占|呢|吗))")
 _COLUMN_PAIR = re.compile(r"(年初预算|全年预算|预算数|决算数|预算|决算|执行数)(?:数)?[和与及、](年初预算|全年预算|预算数|决算数|预算|决算|执行数)(?:数)?(?=分别|各)")
-_NOUN_PAIR = re.compile(r"([\u4e00-\u9fa5]{2,10})[和与、]([^\W\d_的]{2,6}?)(?=分别|各|对比|比较)")
+_NOUN_PAIR = re.compile(r"([\u4e00-\u9fa5]{2,10})[和与、]([^\W\d_的]{2,6}?)(?=分别|各|对比|比较|(?:是|有|为)?多少|[？?]?$)")
+_COMBINES = re.compile(r"合计|之和|加起来|总和|一共|共计|相差|差额|差多少|哪个|谁|(?<!对)比(?![例重较])|占|上年|增长|下降|增幅")
+_NOT_NOUN = {"的", "里", "了", "多少", "是", "和", "有", "个", "各", "几", "那个", "这个"}
 
 
-def split_asks(text: str) -> list[str]:
+def split_asks(text: str, known: Callable[[str], bool] | None = None) -> list[str]:
     """The asks of one question, each a self-contained clause (later clauses are read in the context of the
     earlier ones, like a follow-up). Clauses that only ask to check the figure (`报告写的98%对吗？`) are not asks:
     the answer already shows the printed and the recomputed figure."""
@@ -42,21 +45,28 @@ def split_asks(text: str) -> list[str]:
             clauses.append(p)
     out: list[str] = []
     for c in clauses or [text]:
-        out += _expand_pairs(c)
+        out += _expand_pairs(c, known)
     return out
 
 
-def _expand_pairs(clause: str) -> list[str]:
-    """`预算和决算分别是多少` → one ask per column kind; `接待费和公车分别多少` → one ask per noun."""
+def _expand_pairs(clause: str, known: Callable[[str], bool] | None = None) -> list[str]:
+    """`预算和决算分别是多少` → one ask per column kind; `接待费和公车分别多少` → one ask per noun — unless the
+    reports print `X和Y` as one name (年初结转和结余, 社会保障和就业支出): `known` says so."""
     m = _COLUMN_PAIR.search(clause)
     if m:
         return [clause[:m.start()] + w + clause[m.end():] for w in (m.group(1), m.group(2))]
     m = _NOUN_PAIR.search(clause)
-    if m:
+    if m and _COMBINES.search(clause):
+        m = None  # 基本支出和项目支出合计多少 / 哪个多: one program over both, not two asks
+    if m and not (m.end() == len(clause.rstrip("？?")) and not re.search(r"多少|几", clause[:m.start(2)])):
         from index.lexicon import tokenizer
 
         words = tokenizer().lcut(m.group(1))
-        first = words[-1] if words and len(words[-1]) >= 2 else m.group(1)
+        first = ""
+        while words and len(first) < len(m.group(2)) and words[-1] not in _NOT_NOUN:
+            first = words.pop() + first  # as many trailing words as the second item is long: 人口信息 ↔ 房屋信息
+        if len(first) < 2 or (known and known(clause[m.end(1) - len(first):m.end()])):
+            return [clause]
         head = clause[:m.start(1)] + m.group(1)[:len(m.group(1)) - len(first)]
         tail = clause[m.end():]
         return [head + first + tail, head + m.group(2) + tail]

@@ -212,7 +212,7 @@ def closest(scored: list[Scored], terms: list[str], floor: float = 0.4, margin: 
     if not scored or scored[0].score < floor:
         return None
     top = scored[0]
-    where = label_of(top.fact) + local_context(top.fact) + norm(top.fact.section)
+    where = label_of(top.fact) + local_context(top.fact) + norm(top.fact.section) + norm(top.fact.sentence)
     if not all(t in where for t in terms):
         return None
     base = fact_dimension(top.fact)[0]

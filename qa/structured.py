@@ -255,8 +255,7 @@ class StructuredEngine:
             if s.score < 0.45 or cur.unit == "%" or re.search(r"增加|减少|增长|下降", cur.phrase):
                 continue
             changes = [f for f in facts if f.line == cur.line and f.char_start > cur.char_start and f.unit == cur.unit
-                       and re.search(r"(?:比上年|较上年|与上年相比|同比|比\d{4}年)?.{0,6}(?:增加|减少|下降|增长)",
-                                     f.phrase) and f.char_start - cur.char_end < 40]
+                       and re.search(r"增加|减少|下降|增长", f.phrase)]
             if not changes:
                 continue
             ch = changes[0]

@@ -78,3 +78,11 @@ def test_short_names_are_subsequences_of_the_ingested_names() -> None:
     assert f.orgs == ["株洲市荷塘区网格化管理服务中心"] and "网格中心" in f.mentions
     assert parse_filters("网格中心有几个", reports).orgs == []  # names a kind of 单位, not which one
     assert parse_filters("文化展示及纪念机构", reports).orgs == []
+
+
+def test_a_name_the_reports_print_with_和_is_one_ask() -> None:
+    names = {"年初结转和结余", "社会保障和就业支出"}
+    known = lambda phrase: any(phrase in n for n in names)  # noqa: E731
+    assert split_asks("2021年年初结转和结余是多少？", known) == ["2021年年初结转和结余是多少？"]
+    assert split_asks("2023年社会保障和就业支出是多少？", known) == ["2023年社会保障和就业支出是多少？"]
+    assert split_asks("2021年的会议费和培训费是多少？", known) == ["2021年的会议费是多少？", "2021年的培训费是多少？"]
