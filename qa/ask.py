@@ -25,6 +25,7 @@ from qa.understand import Question, parse_question
 from qa.verify import Verifier
 
 ENGINES = ("auto", "structured", "llm", "extractive")
+AUDIT_LINE = "\n⚠ "  # an audit finding about the cited facts, appended after the verified text
 
 
 class Asker:
@@ -154,8 +155,10 @@ class Asker:
         answered = [a for a in answers if a.has_answer]
         if not answered:
             return answers[0].model_copy(update={"question": question})
-        text = "".join(t if t.endswith(("。", "）", "]")) else t + "。" for t in texts)
+        bodies = [t.split(AUDIT_LINE, 1)[0] for t in texts]
+        text = "".join(t if t.endswith(("。", "）", "]")) else t + "。" for t in bodies)
         report = Verifier(self.facts).verify(text, citations, sorted({c.doc_id for c in citations}))
+        text += "".join(AUDIT_LINE + line for t in texts for line in t.split(AUDIT_LINE)[1:])
         return Answer(question=question, answer=text, has_answer=True, engine=answered[0].engine,
                       citations=citations, figures=report.figures, audit=notes,
                       filters="；".join(dict.fromkeys(a.filters for a in answers if a.filters)))
@@ -165,9 +168,13 @@ class Asker:
         report = Verifier(self.facts).verify(text, citations, scope_docs)
         notes = list(audit or [])
         cited = sorted({c.doc_id for c in citations})
+        found = []
         for note in notes_for([f for d in cited for f in self.findings(d)], citations):
             if all(note.message != n.message for n in notes):
                 notes.append(note)
+                found.append(note)
+        # the report's own contradictions about the cited facts are said in the answer, not only beside it
+        text += "".join(f"{AUDIT_LINE}{n.kind}：{n.message}" for n in found[:3])
         return Answer(question=q.text, answer=text, has_answer=True, engine=engine, citations=citations,
                       figures=report.figures, audit=notes, filters=describe(q))
 

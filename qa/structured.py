@@ -171,6 +171,21 @@ class StructuredEngine:
             self.d.say(f"{self._org_year(r)}，{what(fa)}为{shown(fa)}[{self.d.cite(fa)}]，报告所列{what(ch)}为"
                        f"{shown(ch)}[{self.d.cite(ch)}]（即{budget}约{fmt(fa.value - ch.value, ch.decimals)}{ch.unit}"
                        f"，{shown(fa)} − {shown(ch)}）。")
+            rates = [f for f in self.facts_of[r.doc_id] if f.line == ch.line and f.unit == "%"
+                     and 0 < f.char_start - ch.char_end < 20]
+            base = fa.value - ch.value
+            if rates and base:
+                stated = rates[0]
+                value = ch.value / base
+                self.d.say(f"报告写增长{shown(stated)}[{self.d.cite(stated)}]；按其数据，增长率 = {shown(ch)} ÷ "
+                           f"({shown(fa)} − {shown(ch)}) = {pct(value, 1)}。")
+                if abs(value - stated.value / 100) > max(RATE_TOL_PP, abs(value) * Decimal("0.01")):
+                    msg = (f"注意：报告所列{shown(stated)}与按其数据计算的{pct(value, 1)}不一致"
+                           f"（{shown(stated)}是以本年数{shown(fa)}为分母算的），请核实。"
+                           if abs(ch.value / fa.value - stated.value / 100) <= RATE_TOL_PP else
+                           f"注意：报告所列{shown(stated)}与按其数据计算的{pct(value, 1)}不一致，请核实。")
+                    self.d.say(msg)
+                    self.d.audit.append(AuditNote(kind="比率不符", message=msg, citations=[self.d.cite(stated)]))
             return True
         fb = planned[0]
         a = Operand(value=fa.value, unit=fa.unit, decimals=fa.decimals, citation=self.d.cite(fa))
@@ -240,6 +255,18 @@ class StructuredEngine:
             self.d.say("。")
             return True
         assert operands is not None and value is not None
+        if kind == "growth" and not re.search(r"增加|减少", b.phrase):
+            # two amounts of two years: the change in money and the rate, both from the cited figures
+            va, vb = fact_dimension(a)[0], fact_dimension(b)[0]
+            word = "增长" if value >= 0 else "下降"
+            delta = execute(Program(op="diff", operands=[
+                Operand(value=a.value, unit=a.unit, decimals=a.decimals),
+                Operand(value=b.value, unit=b.unit, decimals=b.decimals)]))
+            change = (f"{'增加' if va >= vb else '减少'}{fmt(abs(delta.value or Decimal(0)), max(a.decimals, b.decimals))}"
+                      f"{a.unit}（{delta.formula}）" if a.unit == b.unit else "")
+            self.d.say(f"{where}，{what(a)}为{shown(a)}[{na}]，上年{what(b)}为{shown(b)}[{nb}]，{change}，"
+                       f"{word}{pct(abs(value))}（{formula}）。")
+            return True
         label = {"share": f"占{what(b)}的比例", "completion": "完成预算的比例", "growth": "比上年增长"}[kind]
         self.d.say(f"{where}{q.measure}{label}为{pct(value)}（{formula}，[{na}][{nb}]）。")
         return True

@@ -67,7 +67,7 @@ def detect_intent(q: str) -> Intent:
         return "execution"
     if re.search(r"占.*(?:比例|比重|百分|多少|几)|占比|比重", q):
         return "share"
-    if re.search(r"增长|增幅|同比|比上年|与上年相比|较上年", q):
+    if re.search(r"增长|增幅|降幅|同比|比上一?年|与上一?年相比|较上一?年|比(?:20)?\d{2}年度?(?:增|降|多|少|减|涨)", q):
         return "growth"
     if re.search(r"最(?:多|高|大)", q):
         return "rank_max"
@@ -137,7 +137,7 @@ def parse_question(text: str, reports: list[Report], previous: Question | None =
     q = Question(text=text, orgs=filters.orgs, years=filters.years, kinds=filters.kinds, intent=intent,
                  measure=measure, denominator=denominator, second=second, budget=budget, unknown_orgs=unknown,
                  all_orgs=bool(re.search(r"哪个单位|各单位|哪个|谁|排序|排名", text)) and len(filters.orgs) < 2)
-    if re.search(r"上一?年|去年|上年度", text) and not re.search(r"比上年|与上年|较上年", text):
+    if re.search(r"上一?年|去年|上年度", text) and not re.search(r"比上一?年|与上一?年|较上一?年", text):
         q.relative_year = -1
     return _with_context(q, previous) if previous else q
 
