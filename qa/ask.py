@@ -20,6 +20,7 @@ from qa.filters import QueryFilters
 from qa.models import Fact, Report
 from qa.program import split_asks
 from qa.resolve import norm, vocabulary
+from qa.sections_answer import section_answer
 from qa.structured import Draft, StructuredEngine
 from qa.understand import Question, parse_question
 from qa.verify import Verifier
@@ -120,9 +121,11 @@ class Asker:
             return self.llm.answer(q, [r for r, _ in scope], self)
         else:
             used = "extractive"
-            hits = self.retrieve(q, [r for r, _ in scope])
-            text, cits = extract(q.text, hits, draft.reports, {r.doc_id: self.lines(r.doc_id) for r, _ in scope},
-                                 focus=q.measure)
+            lines_for = {r.doc_id: self.lines(r.doc_id) for r, _ in scope}
+            text, cits = section_answer(q.text, [r for r, _ in scope], lines_for, focus=q.measure)
+            if not text:
+                hits = self.retrieve(q, [r for r, _ in scope])
+                text, cits = extract(q.text, hits, draft.reports, lines_for, focus=q.measure)
             if not text:
                 return self.refuse(q, scope, "extractive")
             draft.say(text)

@@ -86,3 +86,18 @@ def test_a_name_the_reports_print_with_和_is_one_ask() -> None:
     assert split_asks("2021年年初结转和结余是多少？", known) == ["2021年年初结转和结余是多少？"]
     assert split_asks("2023年社会保障和就业支出是多少？", known) == ["2023年社会保障和就业支出是多少？"]
     assert split_asks("2021年的会议费和培训费是多少？", known) == ["2021年的会议费是多少？", "2021年的培训费是多少？"]
+
+
+def test_text_questions_take_the_whole_matching_section() -> None:
+    from qa.sections_answer import asked_kinds, section_answer
+
+    lines = ["某某中心2023年度部门整体支出绩效自评报告", "一、部门基本情况", "本中心是事业单位。",
+             "五、存在的主要问题", "绩效管理观念仍需加强。", "六、改进措施和有关建议", "1、加强业务培训。",
+             "2、加大评价结果应用。", "某某中心2023年度专项资金绩效自评报告", "一、项目概况"]
+    r = Report(doc_id="d", file="d.txt", org="某某中心", year=2023, doc_type="整体支出绩效自评报告")
+    assert asked_kinds("发现了什么问题，打算怎么改？") == ["问题", "措施"]
+    text, cits = section_answer("发现了什么问题，打算怎么改？", [r], {"d": lines})
+    assert "绩效管理观念仍需加强" in text and "加强业务培训" in text and "加大评价结果应用" in text
+    assert "专项资金" not in text  # the next document's title ends the section
+    assert [c.line for c in cits] == [5, 7, 8]
+    assert section_answer("会议费是多少？", [r], {"d": lines}) == ("", [])
