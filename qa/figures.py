@@ -27,7 +27,7 @@ _ARABIC = re.compile(
 _CHINESE = re.compile(r"(?P<num>[零〇一二两三四五六七八九十百千万亿]+)(?P<unit>万元|亿元|元|人次|人|名|个|项|次|家|条|辆|台|篇|件|份|期|天)")
 _SKIP_AFTER = re.compile(r"^\s*(?:年|月|日|号|季度|部分|级|类|款|表|栏|行)")
 _SKIP_BEFORE = re.compile(r"(?:公开\s*|第|附件\s*|\[|编码\s*|科目\s*)$")
-_LIST_MARK = re.compile(r"(?:^|[\n。；;：:\]“\"])\s*[-•·]?\s*[（(]?\s*$")  # "…[1]2、…", "[3]- （2）", "“7、"
+_LIST_MARK = re.compile(r"(?:^|[\n。；;：:\]“\"「])\s*[-•·]?\s*[（(]?\s*$")  # "…[1]2、…", "[3]- （2）", "“7、"
 
 
 @dataclass

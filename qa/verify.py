@@ -226,6 +226,9 @@ def _derive(fig: Figure, pool: list[Fact]) -> tuple[str, list[Fact]] | None:
             if a.base != b.base and close((a.base - b.base) / b.base):
                 return (f"({_raw(a)} − {_raw(b)}) ÷ {_raw(b)} = {_show((a.base - b.base) / b.base, 'ratio')}",
                         [a.fact, b.fact])
+            if b.base > a.base and close((b.base - a.base) / b.base):  # a decline written as 下降X%
+                return (f"({_raw(b)} − {_raw(a)}) ÷ {_raw(b)} = {_show((b.base - a.base) / b.base, 'ratio')}（下降）",
+                        [a.fact, b.fact])
             if b.base > a.base and close(a.base / (b.base - a.base)):  # an increase over last year's total
                 return (f"{_raw(a)} ÷ ({_raw(b)} − {_raw(a)}) = {_show(a.base / (b.base - a.base), 'ratio')}",
                         [a.fact, b.fact])
