@@ -123,7 +123,7 @@ def want_dimension(question: str, intent: str) -> str | None:
         return "分"
     if re.search(r"几个|多少个|多少项|多少名|多少条|多少次", question):
         return "count"
-    if re.search(r"费|支出|收入|经费|资金|金额|预算|决算|结余|总计|合计|钱|拨款|采购|投入|总额|花了?多少|花费", question):
+    if re.search(r"费|支出|收入|经费|资金|金额|预算|决算|结余|总计|合计|钱|拨款|采购|投入|总额|花了?多少|花费|工资|薪", question):
         return "money"
     return None
 
