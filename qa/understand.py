@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from index.lexicon import SYNONYMS
+from index.lexicon import SYNONYMS, tokenize
 from qa.filters import YEAR_WORD, QueryFilters, alias_table, org_words, parse_filters
 from qa.models import Report
 
@@ -129,6 +129,8 @@ def parse_question(text: str, reports: list[Report], previous: Question | None =
     unknown = [m for m in _REGION.findall(text) if m not in known and not any(m in a for a in alias_table(reports))]
     stripped = _strip(text, reports, filters)
     measure, denominator, second = measure_of(stripped, intent)
+    measure, denominator, second = (m if any(len(t) >= 2 for t in tokenize(m)) else ""  # 比少 / 花 / 为没: no
+                                    for m in (measure, denominator, second))  # word left, the measure is unsaid
     budget = None
     if "年初预算" in text and intent not in ("execution",):
         budget = "年初预算"
