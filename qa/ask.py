@@ -131,7 +131,7 @@ class Asker:
             draft.say(text)
             draft.citations = cits
         answer = self.finish(q, draft.text, draft.citations, [r.doc_id for r, _ in scope], used, draft.audit)
-        answer.has_answer = not draft.refused
+        answer.has_answer = not draft.refused or draft.answered > 0
         return answer
 
     def known_name(self, reports: list[Report]) -> Callable[[str], bool]:

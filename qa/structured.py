@@ -42,6 +42,7 @@ class Draft:
     lines_for: dict[str, list[str]] = field(default_factory=dict)
     reports: dict[str, Report] = field(default_factory=dict)
     refused: bool = False  # the figure is not disclosed as asked (only a combined item, say)
+    answered: int = 0  # figures answered as asked (a refusal for one report does not refuse the others)
 
     def cite(self, fact: Fact) -> int:
         for c in self.citations:
@@ -127,8 +128,10 @@ class StructuredEngine:
             if near is None:
                 return None
             f = near.fact
-            self.d.say(f"{self._org_year(r, year)}报告没有与“{q.measure}”完全对应的项目，最接近的是{what(f)}："
-                       f"{shown(f)}[{self.d.cite(f)}]。")
+            # not the answer: the measure as asked is not disclosed, the closest item is shown for the reader to judge
+            self.d.say(f"{REFUSAL}：{self._org_year(r, year)}报告没有与“{q.measure}”完全对应的项目，最接近的是"
+                       f"{what(f)}：{shown(f)}[{self.d.cite(f)}]。")
+            self.d.refused = True
             return f
         top = group[0].fact
         n = self.d.cite(top)
@@ -141,6 +144,7 @@ class StructuredEngine:
             self.d.refused = True
             return top
         self.d.say(f"{self._org_year(r, year)}，{what(top)}为{shown(top)}[{n}]。")
+        self.d.answered += 1
         self._conflicts(top, conflicting(group))
         return top
 
