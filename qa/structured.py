@@ -83,6 +83,29 @@ def what(f: Fact) -> str:
     return f"{part}「{(f.row_label + f.phrase) if f.rate_kind else (f.phrase or f.row_label)}」"
 
 
+def _subsequence(short: str, long: str) -> bool:
+    it = iter(long)
+    return all(ch in it for ch in short)
+
+
+def in_table(facts: list[Fact], mention: str) -> list[Fact]:
+    """The facts of the table a question names — 公开06表 by its number, 三公经费表/收入决算表 as an ordered
+    subsequence of a table title (from its last four characters on) — or all facts when no table matches."""
+    if not mention:
+        return facts
+    number = re.match(r"公开0?(\d{1,2})表", mention)
+    if number:
+        chosen = [f for f in facts if f.table_id and re.fullmatch(rf"公开0?{number.group(1)}表", f.table_id)]
+        return chosen or facts
+    titles = {f.table_title for f in facts if f.kind == "cell" and f.table_title}
+    for i in range(0, max(1, len(mention) - 3)):
+        part = mention[i:].replace("“", "").replace("”", "").replace('"', "")
+        hits = {t for t in titles if _subsequence(part, t.replace("“", "").replace("”", ""))}
+        if hits:
+            return [f for f in facts if f.table_title in hits]
+    return facts
+
+
 def pct(value: Decimal, decimals: int = 2) -> str:
     return f"{fmt(value * 100, decimals)}%"
 
@@ -109,7 +132,7 @@ class StructuredEngine:
 
     def find(self, report: Report, q: Question, measure: str, dim: str | None, year: int | None = None,
              budget: str | None = None, rate_kind: str | None = None) -> list[Scored]:
-        facts = self.facts_for_year(report, year)
+        facts = in_table(self.facts_for_year(report, year), q.table)
         return best(rank_facts(facts, measure, q.text, dim, budget if budget is not None else q.budget, rate_kind))
 
     def _org_year(self, r: Report, year: int | None = None) -> str:

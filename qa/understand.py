@@ -38,6 +38,7 @@ class Question:
     unknown_orgs: list[str] = field(default_factory=list)
     all_orgs: bool = False
     relative_year: int = 0  # -1 for 上一年
+    table: str = ""  # a table the question names (公开06表, 三公经费表, 收入决算表): a hard constraint
 
 
 _GENERIC_CANON = {"支出决算", "支出", "占", "与上年相比", "完成预算"}
@@ -128,6 +129,10 @@ def parse_question(text: str, reports: list[Report], previous: Question | None =
     known = " ".join(r.org + " " + r.region for r in reports)
     unknown = [m for m in _REGION.findall(text) if m not in known and not any(m in a for a in alias_table(reports))]
     stripped = _strip(text, reports, filters)
+    table_match = _TABLE_MENTION.search(stripped)
+    table = re.sub(r"\s+", "", table_match.group(0)) if table_match else ""
+    if table_match:
+        stripped = stripped[:table_match.start()] + " " + re.sub(r"^(?:里|中|内|上)的?", "", stripped[table_match.end():])
     measure, denominator, second = measure_of(stripped, intent)
     measure, denominator, second = (m if any(len(t) >= 2 for t in tokenize(m)) else ""  # 比少 / 花 / 为没: no
                                     for m in (measure, denominator, second))  # word left, the measure is unsaid
@@ -137,13 +142,14 @@ def parse_question(text: str, reports: list[Report], previous: Question | None =
     elif re.search(r"预算(?!执行)", text) and not re.search(r"决算|完成|执行", text):
         budget = "预算"
     q = Question(text=text, orgs=filters.orgs, years=filters.years, kinds=filters.kinds, intent=intent,
-                 measure=measure, denominator=denominator, second=second, budget=budget, unknown_orgs=unknown,
+                 measure=measure, denominator=denominator, second=second, budget=budget, unknown_orgs=unknown, table=table,
                  all_orgs=bool(re.search(r"哪个单位|各单位|哪个|谁|排序|排名", text)) and len(filters.orgs) < 2)
     if re.search(r"上一?年|去年|上年度", text) and not re.search(r"比上一?年|与上一?年|较上一?年", text):
         q.relative_year = -1
     return _with_context(q, previous) if previous else q
 
 
+_TABLE_MENTION = re.compile(r"公开\s*0?\d{1,2}\s*表|[\u4e00-\u9fa5“”\"]{2,24}?表(?=里|中|内|上|的)")
 _AGAINST_BUDGET = re.compile(r"比(?:年初|全年)?预算(?:数)?(?:多|超|涨|增|少|节约|省)")
 _COLUMN_WORDS = re.compile(r"年初预算|全年预算|预算数|决算数|执行数|预算|决算|实际|又|还|再")
 

@@ -101,3 +101,22 @@ def test_text_questions_take_the_whole_matching_section() -> None:
     assert "专项资金" not in text  # the next document's title ends the section
     assert [c.line for c in cits] == [5, 7, 8]
     assert section_answer("会议费是多少？", [r], {"d": lines}) == ("", [])
+
+
+def test_a_named_table_is_a_hard_constraint() -> None:
+    from qa.models import Fact
+    from qa.structured import in_table
+    from qa.understand import parse_question
+
+    def cell(fid: str, table_id: str, title: str) -> Fact:
+        return Fact(fact_id=fid, doc_id="d", kind="cell", value=Decimal("1"), raw="1", line=1, char_start=0,
+                    char_end=1, table_id=table_id, table_title=title, row_label="公务接待费")
+
+    facts = [cell("a", "公开06表", "一般公共预算财政拨款基本支出决算表"),
+             cell("b", "公开07表", "一般公共预算财政拨款“三公”经费支出决算表"), cell("c", "公开02表", "收入决算表")]
+    assert [f.fact_id for f in in_table(facts, "公开7表")] == ["b"]
+    assert [f.fact_id for f in in_table(facts, "三公经费表")] == ["b"]
+    assert [f.fact_id for f in in_table(facts, "年收入决算表")] == ["c"]
+    assert in_table(facts, "资产负债表") == facts  # a table the report lacks constrains nothing
+    q = parse_question("公开06表里住房公积金是多少？", [])
+    assert q.table == "公开06表" and "公开" not in q.measure and "住房公积金" in q.measure
