@@ -35,14 +35,21 @@ def split_asks(text: str, known: Callable[[str], bool] | None = None) -> list[st
     the answer already shows the printed and the recomputed figure."""
     parts = [p.strip() for p in _CLAUSE.split(text) if p and p.strip("，,？?；; ")]
     clauses: list[str] = []
+    lead = ""  # words before the first ask (一般公共预算财政拨款基本支出里，…) belong to it
     for p in parts:
         body = p.rstrip("？?；;!！，, ")
         if clauses and _CHECK_ONLY.match(body):
             continue
-        if clauses and not _ASKS.search(body):
-            clauses[-1] = clauses[-1].rstrip("？?；;!！，, ") + "，" + p  # context for the ask before it
+        if not _ASKS.search(body):
+            if clauses:
+                clauses[-1] = clauses[-1].rstrip("？?；;!！，, ") + "，" + p  # context for the ask before it
+            else:
+                lead += p
         else:
-            clauses.append(p)
+            clauses.append(lead + p)
+            lead = ""
+    if lead:
+        clauses.append(lead)
     out: list[str] = []
     for c in clauses or [text]:
         out += _expand_pairs(c, known)

@@ -25,6 +25,7 @@ _NOISE = re.compile(r"[“”\"（）()、，,：:\s]|^[一二三四五六七八
 
 _GENERIC_PHRASES = {"支出", "收入", "支出决算", "决算", "决算数", "金额", "合计", "小计"}
 WEAK_LABELS = {"预算数", "决算数", "全年预算数", "全年执行数", "年初预算数", "支出决算", "金额", "合计", "小计", "数额"}
+TOTAL_ROWS = {"合计", "总计", "总分", "合计数"}
 COUNT_UNITS = {"人", "名", "个", "人次", "条", "件", "次", "项", "家", "篇", "份"}
 
 
@@ -191,6 +192,8 @@ def rank_facts(facts: list[Fact], measure: str, question: str, dim: str | None, 
         if rate_kind and f.rate_kind not in (rate_kind, None):
             continue
         s = score_fact(f, terms, measure, question, budget)
+        if s > 0 and f.kind == "cell" and f.row_label in TOTAL_ROWS and not any(t in f.row_label for t in terms):
+            s += 0.05  # a measure that names no row is asked of the whole: the 合计/总分 row, not the first row
         if s > 0:
             out.append(Scored(f, s, label_of(f) == norm(measure)))
     out.sort(key=lambda s: (-s.score, s.fact.kind != "text", s.fact.line))
@@ -235,6 +238,9 @@ def conflicting(group: list[Scored]) -> list[Scored]:
         if (s.fact.kind == "cell" and first.kind == "cell" and s.fact.line == first.line
                 and s.fact.column != first.column):
             continue  # another column of the same row (上缴上级支出 beside 本年支出合计) is another measure
+        if (s.fact.kind == "cell" and first.kind == "cell" and s.fact.table_id == first.table_id
+                and s.fact.column == first.column and s.fact.row_label != first.row_label):
+            continue  # another row of the same column (管理制度日趋完善 below 总分) is another item
         if dim == dim0 and base not in seen:
             seen.add(base)
             out.append(s)

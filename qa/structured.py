@@ -21,6 +21,7 @@ from qa.resolve import (
     conflicting,
     label_of,
     meaningful_terms,
+    norm,
     rank_facts,
     want_dimension,
 )
@@ -106,6 +107,13 @@ def in_table(facts: list[Fact], mention: str) -> list[Fact]:
     return facts
 
 
+def inside_of(facts: list[Fact], whole: str) -> list[Fact]:
+    """Facts whose table title, row path, section or sentence carries every word of `whole` the report knows."""
+    terms = meaningful_terms(whole, facts)
+    return [f for f in facts
+            if all(t in norm(" ".join(x or "" for x in (f.table_title, f.row_path, f.section, f.sentence))) for t in terms)]
+
+
 def pct(value: Decimal, decimals: int = 2) -> str:
     return f"{fmt(value * 100, decimals)}%"
 
@@ -133,7 +141,14 @@ class StructuredEngine:
     def find(self, report: Report, q: Question, measure: str, dim: str | None, year: int | None = None,
              budget: str | None = None, rate_kind: str | None = None) -> list[Scored]:
         facts = in_table(self.facts_for_year(report, year), q.table)
-        return best(rank_facts(facts, measure, q.text, dim, budget if budget is not None else q.budget, rate_kind))
+        budget = budget if budget is not None else q.budget
+        if q.within:  # 基本支出里，人员经费: the facts that sit inside the whole (its table, section or sentence)
+            inside = inside_of(facts, q.within)
+            group = best(rank_facts(inside, measure, q.text, dim, budget, rate_kind)) if inside else []
+            if group:
+                return group
+            measure = q.within + measure
+        return best(rank_facts(facts, measure, q.text, dim, budget, rate_kind))
 
     def _org_year(self, r: Report, year: int | None = None) -> str:
         return f"{r.org}{year or r.year}年"

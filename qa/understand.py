@@ -39,6 +39,7 @@ class Question:
     all_orgs: bool = False
     relative_year: int = 0  # -1 for 上一年
     table: str = ""  # a table the question names (公开06表, 三公经费表, 收入决算表): a hard constraint
+    within: str = ""  # a whole the measure is part of (基本支出里，人员经费…): facts inside it are preferred
 
 
 _GENERIC_CANON = {"支出决算", "支出", "占", "与上年相比", "完成预算"}
@@ -129,6 +130,11 @@ def parse_question(text: str, reports: list[Report], previous: Question | None =
     known = " ".join(r.org + " " + r.region for r in reports)
     unknown = [m for m in _REGION.findall(text) if m not in known and not any(m in a for a in alias_table(reports))]
     stripped = _strip(text, reports, filters)
+    stripped = _EXCEPT.sub(lambda m: " 其他" + m.group("y"), stripped)  # 除财政拨款还有别的收入 → 其他收入
+    within = ""
+    wm = _WITHIN.match(stripped)
+    if wm and not wm.group("whole").rstrip().endswith("表") and intent != "text":
+        within, stripped = wm.group("whole").strip(), wm.group("rest")
     table_match = _TABLE_MENTION.search(stripped)
     table = re.sub(r"\s+", "", table_match.group(0)) if table_match else ""
     if table_match:
@@ -142,7 +148,8 @@ def parse_question(text: str, reports: list[Report], previous: Question | None =
     elif re.search(r"预算(?!执行)", text) and not re.search(r"决算|完成|执行", text):
         budget = "预算"
     q = Question(text=text, orgs=filters.orgs, years=filters.years, kinds=filters.kinds, intent=intent,
-                 measure=measure, denominator=denominator, second=second, budget=budget, unknown_orgs=unknown, table=table,
+                 measure=measure, denominator=denominator, second=second, budget=budget, unknown_orgs=unknown,
+                 table=table, within=within,
                  all_orgs=bool(re.search(r"哪个单位|各单位|哪个|谁|排序|排名", text)) and len(filters.orgs) < 2)
     if re.search(r"上一?年|去年|上年度", text) and not re.search(r"比上一?年|与上一?年|较上一?年", text):
         q.relative_year = -1
@@ -150,6 +157,8 @@ def parse_question(text: str, reports: list[Report], previous: Question | None =
 
 
 _TABLE_MENTION = re.compile(r"公开\s*0?\d{1,2}\s*表|[\u4e00-\u9fa5“”\"]{2,24}?表(?=里|中|内|上|的)")
+_WITHIN = re.compile(r"^\s*(?P<whole>[^，,？?]{2,24}?)(?:里面?|当中|之中)[，,]?\s*(?P<rest>.+)$")
+_EXCEPT = re.compile(r"除(?:了)?(?P<x>[^，,？?]{2,12}?)(?:以外|之外|外)?[，,]?(?:还有|还)?(?:别的|其他|其它)(?P<y>[^，,？?吗呢]{1,8})")
 _AGAINST_BUDGET = re.compile(r"比(?:年初|全年)?预算(?:数)?(?:多|超|涨|增|少|节约|省)")
 _COLUMN_WORDS = re.compile(r"年初预算|全年预算|预算数|决算数|执行数|预算|决算|实际|又|还|再")
 
