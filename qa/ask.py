@@ -231,6 +231,8 @@ class Asker:
                 ok = per_head(engine, r, q) or ok
             elif q.intent == "convert":
                 ok = engine.convert(r, q) or ok
+            elif q.intent == "children":
+                ok = engine.children(r, q) or ok
             elif q.intent == "budget_diff":
                 ok = engine.against_budget(r, q) or ok
             elif q.intent in ("share", "execution", "growth"):

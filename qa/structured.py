@@ -114,6 +114,33 @@ def inside_of(facts: list[Fact], whole: str) -> list[Fact]:
             if all(t in norm(" ".join(x or "" for x in (f.table_title, f.row_path, f.section, f.sentence))) for t in terms)]
 
 
+def _part_name(f: Fact, top: Fact) -> str:
+    if f.kind == "cell" and f.line == top.line:
+        segs = f.column.split("/")
+        return segs[-2] if segs[-1] == "小计" and len(segs) > 1 else segs[-1]
+    return f.row_label if f.kind == "cell" else label_of(f)
+
+
+def _parts(top: Fact, facts: list[Fact]) -> list[Fact]:
+    """The parts of one fact: rows under its 科目 code (same column), the other columns of its 合计 group in the
+    same table row, or the amounts its sentence lists after it (not budgets, changes or rates)."""
+    if top.kind == "cell" and top.row_code:
+        return [f for f in facts if f.table_id == top.table_id and f.column == top.column
+                and f.parent_code == top.row_code]
+    if top.kind == "cell" and re.search(r"合计|小计$", top.column):
+        prefix = top.column.rsplit("/", 1)[0] + "/" if "/" in top.column else ""
+        depth = top.column.count("/")
+        return [f for f in facts if f.line == top.line and f.kind == "cell" and f is not top
+                and f.column.startswith(prefix) and f.table_id == top.table_id
+                and ((f.column.count("/") == depth and not re.search(r"合计|小计", f.column[len(prefix):]))
+                     or (f.column.count("/") == depth + 1 and f.column.endswith("小计")))]  # a subgroup's 小计
+    if top.kind == "text":
+        return [f for f in facts if f.line == top.line and f.char_start > top.char_end and f.unit == top.unit
+                and f.sentence == top.sentence and f.phrase and f.phrase != top.phrase and not f.rate_kind
+                and not re.search(r"预算|决算|上年|增加|减少|增长|下降|合计|总计", f.phrase)]
+    return []
+
+
 def pct(value: Decimal, decimals: int = 2) -> str:
     return f"{fmt(value * 100, decimals)}%"
 
@@ -197,6 +224,38 @@ class StructuredEngine:
                    f"（{kind}），请核实。")
             self.d.say(msg)
             self.d.audit.append(AuditNote(kind=kind, message=msg, citations=[self.d.cite(top), m]))
+
+    def children(self, r: Report, q: Question) -> bool:
+        """The parts of a measure (明细/各项): the rows under its 科目 code, the columns of its 合计 group in the same
+        table row (“三公”经费 合计 → 公务接待费 …), or the items its sentence lists after it — each cited, and
+        their sum checked against the whole."""
+        group = self.find(r, q, q.measure, want_dimension(q.measure + q.text, "lookup") or "money")
+        if not group:
+            return False
+        facts = self.facts_of[r.doc_id]
+        top, kids = group[0].fact, []
+        ranked = rank_facts(in_table(self.facts_for_year(r, None), q.table), q.measure, q.text, "money", q.budget)
+        cands = [s.fact for s in group[:6]] + [s.fact for s in ranked[:20] if s.score >= 0.4]
+        for cand in cands:  # the first stating fact that has parts (a table row often does)
+            found = _parts(cand, facts)
+            if found:
+                top, kids = cand, found
+                break
+        n = self.d.cite(top)
+        where = self._org_year(r)
+        if not kids:
+            self.d.say(f"{where}，{what(top)}为{shown(top)}[{n}]；报告未列出其明细。")
+            self.d.answered += 1
+            return True
+        parts = "、".join(f"{_part_name(f, top)}{shown(f)}[{self.d.cite(f)}]" for f in kids)
+        total = execute(Program(op="sum", operands=[Operand(value=f.value, unit=f.unit, decimals=f.decimals)
+                                                    for f in kids]))
+        self.d.say(f"{where}，{what(top)}为{shown(top)}[{n}]，其中：{parts}。")
+        if total.value is not None and fact_dimension(top)[1] == "money" and total.value != top.value:
+            self.d.say(f"各项合计{fmt(total.value, max(f.decimals for f in kids))}{top.unit}，与{shown(top)}相差"
+                       f"{fmt(abs(top.value - total.value), top.decimals)}{top.unit}。")
+        self.d.answered += 1
+        return True
 
     def against_budget(self, r: Report, q: Question) -> bool:
         """决算 − 预算 of one measure (比年初预算多花/超出/节约了多少), as a diff program over two cited facts."""

@@ -11,7 +11,7 @@ from index.lexicon import SYNONYMS, tokenize
 from qa.filters import YEAR_WORD, QueryFilters, alias_table, org_words, parse_filters
 from qa.models import Report
 
-Intent = str  # lookup|share|growth|execution|sum|diff|budget_diff|rank_max|rank_min|compare|convert|per_head|text
+Intent = str  # lookup|share|growth|execution|sum|diff|budget_diff|children|rank_max|rank_min|compare|convert|per_head|text
 
 _FILLER = re.compile(
     r"请问|请|帮我|查一下|查询|告诉我|是多少钱|(?:是|有)多少(?:名|人次|人|个|项|次|条|家)?|多少钱|花了多少|支出多少|一共|总共|分别|"
@@ -59,6 +59,8 @@ def canonical(measure: str) -> str:
 def detect_intent(q: str) -> Intent:
     if re.search(r"原因|为什么|为何|问题|措施|职责|职能|内设|科室|股室", q) and not re.search(r"多少|几|比例|百分|率|金额", q):
         return "text"  # 增长的主要原因是什么 / 预算执行中存在哪些问题 ask for words, not a computation
+    if _CHILDREN.search(q):
+        return "children"  # 明细/各项/都是哪块: the parts of a row, a table row's columns or a sentence's items
     if "人均" in q:
         return "per_head"
     if _AGAINST_BUDGET.search(q):
@@ -120,6 +122,8 @@ def measure_of(q: str, intent: Intent) -> tuple[str, str, str]:
             q, second = m.group(1), m.group(2)
     if intent == "budget_diff":
         q = q[:_AGAINST_BUDGET.search(q).start()] if _AGAINST_BUDGET.search(q) else q  # type: ignore[union-attr]
+    if intent == "children":
+        q = _CHILDREN.sub(" ", re.sub(r"请?列出|列一下|列举", " ", q))
     clean = lambda s: _FILLER.sub("", _INTENT_WORDS.sub("", s))  # noqa: E731
     return canonical(clean(q)), canonical(clean(denominator)), canonical(clean(second))
 
@@ -159,6 +163,7 @@ def parse_question(text: str, reports: list[Report], previous: Question | None =
 _TABLE_MENTION = re.compile(r"公开\s*0?\d{1,2}\s*表|[\u4e00-\u9fa5“”\"]{2,24}?表(?=里|中|内|上|的)")
 _WITHIN = re.compile(r"^\s*(?P<whole>[^，,？?]{2,24}?)(?:里面?|当中|之中)[，,]?\s*(?P<rest>.+)$")
 _EXCEPT = re.compile(r"除(?:了)?(?P<x>[^，,？?]{2,12}?)(?:以外|之外|外)?[，,]?(?:还有|还)?(?:别的|其他|其它)(?P<y>[^，,？?吗呢]{1,8})")
+_CHILDREN = re.compile(r"明细|各项|分项|构成情况|都是哪|哪几[项块类笔]|由哪些|包括哪些|分别是什么|具体有哪些")
 _AGAINST_BUDGET = re.compile(r"比(?:年初|全年)?预算(?:数)?(?:多|超|涨|增|少|节约|省)")
 _COLUMN_WORDS = re.compile(r"年初预算|全年预算|预算数|决算数|执行数|预算|决算|实际|又|还|再")
 

@@ -120,3 +120,30 @@ def test_a_named_table_is_a_hard_constraint() -> None:
     assert in_table(facts, "资产负债表") == facts  # a table the report lacks constrains nothing
     q = parse_question("公开06表里住房公积金是多少？", [])
     assert q.table == "公开06表" and "公开" not in q.measure and "住房公积金" in q.measure
+
+
+def test_parts_of_a_row_a_table_row_and_a_sentence() -> None:
+    from qa.models import Fact
+    from qa.structured import _parts
+
+    def fact(fid: str, value: str, line: int, **kw) -> Fact:
+        return Fact(fact_id=fid, doc_id="d", value=Decimal(value), raw=value, line=line, char_start=kw.pop("at", 0),
+                    char_end=kw.pop("end", 1), unit="万元", **{"kind": "cell", **kw})
+
+    rows = [fact("a", "253.17", 1, table_id="T", column="决算数", row_code="201"),
+            fact("b", "6.83", 2, table_id="T", column="决算数", row_code="20103", parent_code="201"),
+            fact("c", "246.34", 3, table_id="T", column="决算数", row_code="20131", parent_code="201"),
+            fact("x", "9.00", 3, table_id="T", column="预算数", row_code="20131", parent_code="201")]
+    assert [f.fact_id for f in _parts(rows[0], rows)] == ["b", "c"]
+    wide = [fact("t", "31.47", 9, table_id="公开07表", column="决算数/合计"),
+            fact("u", "19.56", 9, table_id="公开07表", column="决算数/公务用车购置及运行费/小计"),
+            fact("v", "19.56", 9, table_id="公开07表", column="决算数/公务用车购置及运行费/公务用车运行维护费"),
+            fact("w", "0.30", 9, table_id="公开07表", column="决算数/公务接待费"),
+            fact("p", "30.67", 9, table_id="公开07表", column="预算数/合计")]
+    assert [f.fact_id for f in _parts(wide[0], wide)] == ["u", "w"]
+    s = "会议费150万元，其中宣传报道50万元、住宿10万元，比上年增加20万元。"
+    text = [fact("m", "150", 5, kind="text", sentence=s, phrase="会议费", at=3, end=9),
+            fact("n", "50", 5, kind="text", sentence=s, phrase="宣传报道", at=15, end=19),
+            fact("o", "10", 5, kind="text", sentence=s, phrase="住宿", at=22, end=25),
+            fact("q", "20", 5, kind="text", sentence=s, phrase="比上年增加", at=31, end=34)]
+    assert [f.fact_id for f in _parts(text[0], text)] == ["n", "o"]
