@@ -13,6 +13,7 @@ from typing import Any
 
 from qa.answer_models import REFUSAL, Answer, AuditNote, Citation
 from qa.audit import audit_report, notes_for
+from qa.composed import against_budget, children
 from qa.crossreport import compare, per_head, two_measures
 from qa.errors import UserError
 from qa.extractive import extract
@@ -232,9 +233,9 @@ class Asker:
             elif q.intent == "convert":
                 ok = engine.convert(r, q) or ok
             elif q.intent == "children":
-                ok = engine.children(r, q) or ok
+                ok = children(engine, r, q) or ok
             elif q.intent == "budget_diff":
-                ok = engine.against_budget(r, q) or ok
+                ok = against_budget(engine, r, q) or ok
             elif q.intent in ("share", "execution", "growth"):
                 ok = engine.rate(r, q) or ok
             else:

@@ -192,12 +192,15 @@ def rank_facts(facts: list[Fact], measure: str, question: str, dim: str | None, 
         if rate_kind and f.rate_kind not in (rate_kind, None):
             continue
         s = score_fact(f, terms, measure, question, budget)
-        if s > 0 and f.kind == "cell" and f.row_label in TOTAL_ROWS and not any(t in f.row_label for t in terms):
-            s += 0.05  # a measure that names no row is asked of the whole: the 合计/总分 row, not the first row
         if s > 0:
             out.append(Scored(f, s, label_of(f) == norm(measure)))
     out.sort(key=lambda s: (-s.score, s.fact.kind != "text", s.fact.line))
     return out
+
+
+def prefer_totals(group: list[Scored]) -> list[Scored]:
+    """On an exact tie, a table's 合计/总分 row before its other rows: a measure that names no row asks for the whole."""
+    return sorted(group, key=lambda s: (-s.score, s.fact.kind != "text", s.fact.row_label not in TOTAL_ROWS))
 
 
 def best(scored: list[Scored], threshold: float = 0.55) -> list[Scored]:

@@ -138,7 +138,7 @@ def parse_question(text: str, reports: list[Report], previous: Question | None =
     within = ""
     wm = _WITHIN.match(stripped)
     if wm and not wm.group("whole").rstrip().endswith("表") and intent != "text":
-        within, stripped = wm.group("whole").strip(), wm.group("rest")
+        within = wm.group("whole").strip()  # the measure keeps its words: search ranks by them too
     table_match = _TABLE_MENTION.search(stripped)
     table = re.sub(r"\s+", "", table_match.group(0)) if table_match else ""
     if table_match:

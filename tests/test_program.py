@@ -105,7 +105,7 @@ def test_text_questions_take_the_whole_matching_section() -> None:
 
 def test_a_named_table_is_a_hard_constraint() -> None:
     from qa.models import Fact
-    from qa.structured import in_table
+    from qa.scope import in_table
     from qa.understand import parse_question
 
     def cell(fid: str, table_id: str, title: str) -> Fact:
@@ -124,7 +124,7 @@ def test_a_named_table_is_a_hard_constraint() -> None:
 
 def test_parts_of_a_row_a_table_row_and_a_sentence() -> None:
     from qa.models import Fact
-    from qa.structured import _parts
+    from qa.composed import _parts
 
     def fact(fid: str, value: str, line: int, **kw) -> Fact:
         return Fact(fact_id=fid, doc_id="d", value=Decimal(value), raw=value, line=line, char_start=kw.pop("at", 0),
