@@ -4,8 +4,11 @@ per-head, text), and the measure, with the domain lexicon's synonyms applied."""
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from pathlib import Path
 
 from index.lexicon import SYNONYMS, tokenize
 from qa.filters import YEAR_WORD, QueryFilters, alias_table, org_words, parse_filters
@@ -43,6 +46,13 @@ class Question:
 
 
 _GENERIC_CANON = {"支出决算", "支出", "占", "与上年相比", "完成预算"}
+
+
+@lru_cache(maxsize=1)
+def colloquial() -> dict[str, str]:
+    """Everyday words for a measure (开会 → 会议费), data in qa/data/colloquial.json."""
+    data = json.loads((Path(__file__).parent / "data" / "colloquial.json").read_text(encoding="utf-8"))
+    return {k: v for k, v in data.items() if not k.startswith("_")}
 
 
 def canonical(measure: str) -> str:
@@ -135,6 +145,9 @@ def parse_question(text: str, reports: list[Report], previous: Question | None =
     unknown = [m for m in _REGION.findall(text) if m not in known and not any(m in a for a in alias_table(reports))]
     stripped = _strip(text, reports, filters)
     stripped = _EXCEPT.sub(lambda m: " 其他" + m.group("y"), stripped)  # 除财政拨款还有别的收入 → 其他收入
+    for word, canon in sorted(colloquial().items(), key=lambda kv: -len(kv[0])):
+        if word in stripped and canon not in stripped:
+            stripped = stripped.replace(word, canon)  # 开会 → 会议费, 收了多少钱 → 收入合计 (before the asking words go)
     within = ""
     wm = _WITHIN.match(stripped)
     if wm and not wm.group("whole").rstrip().endswith("表") and intent != "text":
