@@ -20,7 +20,7 @@ from qa.extractive import extract
 from qa.filters import QueryFilters
 from qa.models import Fact, Report
 from qa.program import split_asks
-from qa.resolve import norm, vocabulary
+from qa.resolve import norm, said, vocabulary
 from qa.sections_answer import section_answer
 from qa.structured import Draft, StructuredEngine
 from qa.understand import Question, parse_question
@@ -244,7 +244,8 @@ class Asker:
 
     def refuse(self, q: Question, scope: list[tuple[Report, int | None]], engine: str) -> Answer:
         where = "、".join(f"{r.org}{r.year}年{r.doc_type}" for r, _ in scope)
-        what = f"“{q.measure}”" if q.measure else "该问题的答案"
+        shown_measure = said(q.measure, self.facts([r.doc_id for r, _ in scope])) if q.measure else ""
+        what = f"“{shown_measure}”" if shown_measure else "该问题的答案"
         text = f"{REFUSAL}：{where}中未找到{what}。"
         return Answer(question=q.text, answer=text, has_answer=False, engine=engine, filters=describe(q))
 

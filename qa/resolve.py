@@ -71,8 +71,22 @@ def meaningful_terms(measure: str, facts: list[Fact]) -> list[str]:
     """The measure's terms that some fact of the report carries; all of them when none does."""
     terms = _terms(measure)
     vocab = vocabulary(facts)
-    kept = [t for t in terms if t in vocab]
+    kept: list[str] = []
+    for t in terms:
+        # a word the report writes differently (编制数 for 编制人数) backs off to its longest known prefix
+        known = next((t[:n] for n in range(len(t), 1, -1) if t[:n] in vocab), "")
+        if known and known not in kept:
+            kept.append(known)
     return kept or terms
+
+
+def said(measure: str, facts: list[Fact]) -> str:
+    """The measure as words the report uses (那个/一下/到底 dropped), for writing it back in an answer."""
+    from index.lexicon import tokenizer
+
+    vocab = vocabulary(facts)
+    words = [w for w in tokenizer().lcut(measure) if len(w) >= 2 and norm(w) in vocab]
+    return "".join(words) or measure
 
 
 def local_context(f: Fact) -> str:
@@ -118,6 +132,8 @@ def budget_of(measure: str) -> str | None:
 def want_dimension(question: str, intent: str) -> str | None:
     if intent in ("share", "execution", "growth") or re.search(r"比例|百分|%|率", question):
         return "ratio"
+    if re.search(r"编制", question):
+        return "count"  # 编制数11个 / 编制10人: staff posts are counted in 个 or 人
     if re.search(r"多少人|几人|人数|人次|来宾", question):
         return "人"
     if re.search(r"得分|总分|几分|多少分", question):
