@@ -97,7 +97,10 @@ def local_context(f: Fact) -> str:
     before = sentence[:idx] if idx > 0 else sentence
     after = sentence[idx + len(f.raw):idx + len(f.raw) + 8] if idx >= 0 and f.unit in COUNT_UNITS else ""
     section = f.section.split(" › ")[-1] if f.section else ""
-    return norm(section) + "|" + norm(before[-30:] + " " + after)
+    # 基层社会治理专项绩效自评综述：…得分为100分: a topic before a colon is the subject of the figures after it
+    colon = before.find("：")
+    topic = before[:colon] if 0 < colon <= 30 else ""
+    return norm(section) + "|" + norm(topic + " " + before[-30:] + " " + after)
 
 
 def label_of(f: Fact) -> str:
