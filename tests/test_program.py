@@ -123,8 +123,8 @@ def test_a_named_table_is_a_hard_constraint() -> None:
 
 
 def test_parts_of_a_row_a_table_row_and_a_sentence() -> None:
-    from qa.models import Fact
     from qa.composed import _parts
+    from qa.models import Fact
 
     def fact(fid: str, value: str, line: int, **kw) -> Fact:
         return Fact(fact_id=fid, doc_id="d", value=Decimal(value), raw=value, line=line, char_start=kw.pop("at", 0),
