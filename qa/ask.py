@@ -91,7 +91,9 @@ class Asker:
             for clause in split_asks(turn.get("q", ""), self.known_name(reports)):
                 prev = parse_question(clause, reports, prev)
         answers = []
-        for clause in split_asks(question, self.known_name(reports)):  # several asks → several programs
+        # several asks → several programs (the LLM engine, when it answers, reads the question whole)
+        llm_reads = engine == "llm" or (engine == "auto" and self.llm is not None)
+        for clause in [question] if llm_reads else split_asks(question, self.known_name(reports)):
             q = parse_question(clause, reports, prev)
             answers.append(self._answer(q, reports, engine))
             prev = q

@@ -178,6 +178,7 @@ _WITHIN = re.compile(r"^\s*(?P<whole>[^，,？?]{2,24}?)(?:里面?|当中|之中
 _EXCEPT = re.compile(r"除(?:了)?(?P<x>[^，,？?]{2,12}?)(?:以外|之外|外)?[，,]?(?:还有|还)?(?:别的|其他|其它)(?P<y>[^，,？?吗呢]{1,8})")
 _CHILDREN = re.compile(r"明细|各项|分项|构成情况|都是哪|哪几[项块类笔]|由哪些|包括哪些|分别是什么|具体有哪些")
 _AGAINST_BUDGET = re.compile(r"比(?:年初|全年)?预算(?:数)?(?:多|超|涨|增|少|节约|省)")
+_GENERIC_MEASURES = {"支出", "收入", "支出决算", "金额", "合计", "小计", "总额"}  # 花了多少？ names no measure
 _COLUMN_WORDS = re.compile(r"年初预算|全年预算|预算数|决算数|执行数|预算|决算|实际|又|还|再")
 
 
@@ -185,7 +186,7 @@ def _with_context(q: Question, prev: Question) -> Question:
     """Fill what a follow-up leaves out from the previous question: it replaces what it names (单位, year, a
     column kind such as 年初预算, the measure) and keeps the rest."""
     new_org = q.orgs and prev.orgs and set(q.orgs) != set(prev.orgs)
-    if q.measure and not _COLUMN_WORDS.sub("", q.measure) and prev.measure:
+    if q.measure and (not _COLUMN_WORDS.sub("", q.measure) or q.measure in _GENERIC_MEASURES) and prev.measure:
         # 年初预算又是多少？ names only a column: the measure stays, the column kind changes
         kinds = "".join(re.findall(r"年初预算|全年预算|预算数|决算数|执行数|预算|决算", q.measure))
         q = replace(q, measure=_COLUMN_WORDS.sub("", prev.measure) + kinds)
