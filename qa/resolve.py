@@ -132,7 +132,22 @@ def budget_of(measure: str) -> str | None:
     return "预算" if "预算" in measure and "决算" not in measure else None
 
 
+def keep_words(q: str) -> str:
+    """`多少人口信息`: a classifier after 多少/几 that begins a word (人口, 项目, 个人) belongs to the measure, so a space
+    keeps the asking-word list (and the count cues) from taking it."""
+    from index.lexicon import tokenizer
+
+    def split(m: re.Match[str]) -> str:
+        rest = q[m.end():m.end() + 4]
+        words = tokenizer().lcut(rest) if rest else []
+        first = words[0] if words else ""
+        return m.group(0) + " " if len(first) >= 2 and first[0] in "名人个项次条家分" else m.group(0)
+
+    return re.sub(r"多少|几", split, q)
+
+
 def want_dimension(question: str, intent: str) -> str | None:
+    question = keep_words(question)
     if intent in ("share", "execution", "growth") or re.search(r"比例|百分|%|率", question):
         return "ratio"
     if re.search(r"编制", question):

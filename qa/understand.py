@@ -13,6 +13,7 @@ from pathlib import Path
 from index.lexicon import SYNONYMS, tokenize
 from qa.filters import YEAR_WORD, QueryFilters, alias_table, org_words, parse_filters
 from qa.models import Report
+from qa.resolve import keep_words
 
 Intent = str  # lookup|share|growth|execution|sum|diff|budget_diff|children|rank_max|rank_min|compare|convert|per_head|text
 
@@ -134,7 +135,7 @@ def measure_of(q: str, intent: Intent) -> tuple[str, str, str]:
         q = q[:_AGAINST_BUDGET.search(q).start()] if _AGAINST_BUDGET.search(q) else q  # type: ignore[union-attr]
     if intent == "children":
         q = _CHILDREN.sub(" ", re.sub(r"请?列出|列一下|列举", " ", q))
-    clean = lambda s: _FILLER.sub("", _INTENT_WORDS.sub("", s))  # noqa: E731
+    clean = lambda s: _FILLER.sub("", _INTENT_WORDS.sub("", keep_words(s)))  # noqa: E731
     return canonical(clean(q)), canonical(clean(denominator)), canonical(clean(second))
 
 

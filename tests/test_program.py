@@ -147,3 +147,13 @@ def test_parts_of_a_row_a_table_row_and_a_sentence() -> None:
             fact("o", "10", 5, kind="text", sentence=s, phrase="住宿", at=22, end=25),
             fact("q", "20", 5, kind="text", sentence=s, phrase="比上年增加", at=31, end=34)]
     assert [f.fact_id for f in _parts(text[0], text)] == ["n", "o"]
+
+
+def test_a_classifier_that_begins_a_word_stays_in_the_measure() -> None:
+    from qa.resolve import want_dimension
+    from qa.understand import measure_of
+
+    assert "人口信息" in measure_of("采了多少人口信息", "lookup")[0]
+    assert want_dimension("采了多少人口信息", "lookup") != "人"
+    assert want_dimension("多少人参会", "lookup") == "人"
+    assert measure_of("会议费是多少", "lookup")[0] == "会议费"
