@@ -25,6 +25,7 @@ _CHECK_ONLY = re.compile(r"^(?:报告写的.*|两份报告|和总数|是不是|�
 _CLAUSE = re.compile(r"(?<=[？?；;!！])|(?<=[，,])(?=[^，,]*(?:多少|几|哪|什么|占|呢|吗))")
 _COLUMN_PAIR = re.compile(r"(年初预算|全年预算|预算数|决算数|预算|决算|执行数)(?:数)?[和与及、](年初预算|全年预算|预算数|决算数|预算|决算|执行数)(?:数)?(?=分别|各)")
 _NOUN_PAIR = re.compile(r"([\u4e00-\u9fa5]{2,10})[和与、]([^\W\d_的]{2,6}?)(?=分别|各|对比|比较|(?:是|有|为)?多少|[？?]?$)")
+_JUXTAPOSED = re.compile(r"([\u4e00-\u9fa5]{4,8}?)(?=(?:各|分别)(?:是|有)?(?:多少|几))")
 _COMBINES = re.compile(r"合计|之和|加起来|总和|一共|共计|相差|差额|差多少|哪个|谁|(?<!对)比(?![例重较])|占|上年|增长|下降|增幅")
 _NOT_NOUN = {"的", "里", "了", "多少", "是", "和", "有", "个", "各", "几", "那个", "这个"}
 
@@ -63,6 +64,14 @@ def _expand_pairs(clause: str, known: Callable[[str], bool] | None = None) -> li
     if m:
         return [clause[:m.start()] + w + clause[m.end():] for w in (m.group(1), m.group(2))]
     m = _NOUN_PAIR.search(clause)
+    if not m and known:  # 城区农村各多少: two words the reports know, written side by side
+        j = _JUXTAPOSED.search(clause)
+        if j:
+            from index.lexicon import tokenizer
+
+            words = tokenizer().lcut(j.group(1))
+            if len(words) == 2 and all(len(w) >= 2 and known(w) for w in words) and not known(j.group(1)):
+                return [clause[:j.start(1)] + w + clause[j.end(1):] for w in words]
     if m and _COMBINES.search(clause):
         m = None  # 基本支出和项目支出合计多少 / 哪个多: one program over both, not two asks
     if m and not (m.end() == len(clause.rstrip("？?")) and not re.search(r"多少|几", clause[:m.start(2)])):

@@ -157,3 +157,9 @@ def test_a_classifier_that_begins_a_word_stays_in_the_measure() -> None:
     assert want_dimension("采了多少人口信息", "lookup") != "人"
     assert want_dimension("多少人参会", "lookup") == "人"
     assert measure_of("会议费是多少", "lookup")[0] == "会议费"
+
+
+def test_two_known_words_side_by_side_are_two_asks() -> None:
+    known = lambda phrase: phrase in {"城区", "农村", "网格员"}  # noqa: E731
+    assert split_asks("城区农村各多少？", known) == ["城区各多少？", "农村各多少？"]
+    assert split_asks("城区农村各多少？") == ["城区农村各多少？"]  # without the reports' words nothing is split
