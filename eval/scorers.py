@@ -28,7 +28,17 @@ def gold_refuses(item: dict[str, Any]) -> bool:
     return item["type"] in REFUSAL_TYPES or bool(item.get("refuse"))
 
 
-def _gold_base(value: str, unit: str) -> tuple[Decimal, str, Decimal]:
+def gold_value(value: Any) -> str:
+    """A gold figure as text: a dataset written by hand may give `value` as a JSON number (12.5) or a string."""
+    if isinstance(value, bool) or value is None:
+        raise ValueError(f"gold value must be a number or a numeric string, not {value!r}")
+    if isinstance(value, float):
+        return repr(value) if "e" not in repr(value) else format(Decimal(repr(value)), "f")
+    return str(value).replace(",", "").strip()
+
+
+def _gold_base(value: Any, unit: str) -> tuple[Decimal, str, Decimal]:
+    value = gold_value(value)
     v = Decimal(value)
     decimals = len(value.split(".", 1)[1]) if "." in value else 0
     base, bunit = to_base(v, unit)
@@ -106,7 +116,7 @@ def score_item(item: dict[str, Any], response: dict[str, Any], texts: dict[str, 
         why = f"key points {kp:.2f}" if kp is not None else "no key points"
     else:
         correct = all(hits) and (kp is None or kp >= 0.5 or item["type"] != "inconsistency")
-        missing = [g["value"] + g["unit"] for g, h in zip(item.get("numbers", []), hits, strict=True) if not h]
+        missing = [gold_value(g["value"]) + g["unit"] for g, h in zip(item.get("numbers", []), hits, strict=True) if not h]
         why = "all gold figures present" if correct else f"missing {', '.join(missing)}" if missing else "key points missing"
     unsupported = [f for f in response.get("figures", []) if f.get("verdict") in ("mismatch", "unsupported")]
     return {

@@ -6,25 +6,32 @@ says what *is* available — never another year's or another 单位's figure."""
 
 from __future__ import annotations
 
+import re
 import time
+from collections.abc import Callable
 from typing import Any
 
 from core.errors import UserError
 from core.models import Fact, Report
-from qa.answer_models import REFUSAL, Answer, Citation
+from qa.answer_models import REFUSAL, Answer, AuditNote, Citation
 from qa.audit import Coverage, Finding, notes_for
 from qa.audit.run import audit_with_coverage
+from qa.composed import against_budget, children
 from qa.contracts import AnswerEngine
 from qa.crossreport import compare, per_head, two_measures
 from qa.extractive import extract
 from qa.filters import QueryFilters
+from qa.program import split_asks
+from qa.resolve import norm, said, vocabulary
 from qa.search import Hit, Searcher
+from qa.sections_answer import section_answer
 from qa.structured import Draft, StructuredEngine
 from qa.understand import Question, parse_question
 from qa.verify import Verifier
 from stores import Stores
 
 ENGINES = ("auto", "structured", "llm", "extractive")
+AUDIT_LINE = "\n⚠ "  # an audit finding about the cited facts, appended after the verified text
 
 
 class Asker:
@@ -69,9 +76,16 @@ class Asker:
                               has_answer=False, engine="structured", filters=f"筛选：{chosen}")
         prev: Question | None = None
         for turn in history or []:
-            prev = parse_question(turn.get("q", ""), reports, prev)
-        q = parse_question(question, reports, prev)
-        answer = self._answer(q, reports, engine)
+            for clause in split_asks(turn.get("q", ""), self.known_name(reports)):
+                prev = parse_question(clause, reports, prev)
+        answers = []
+        # several asks → several programs (the LLM engine, when it answers, reads the question whole)
+        llm_reads = engine == "llm" or (engine == "auto" and self.llm is not None)
+        for clause in [question] if llm_reads else split_asks(question, self.known_name(reports)):
+            q = parse_question(clause, reports, prev)
+            answers.append(self._answer(q, reports, engine))
+            prev = q
+        answer = answers[0] if len(answers) == 1 else self.merge(question, answers)
         if chosen:
             answer.filters = f"筛选：{chosen}；{answer.filters}"
         answer.seconds = time.perf_counter() - t0
@@ -98,25 +112,63 @@ class Asker:
             return self.llm.answer(q, [r for r, _ in scope], self)
         else:
             used = "extractive"
-            hits = self.retrieve(q, [r for r, _ in scope])
-            text, cits = extract(q.text, hits, draft.reports, {r.doc_id: self.lines(r.doc_id) for r, _ in scope},
-                                 focus=q.measure)
+            lines_for = {r.doc_id: self.lines(r.doc_id) for r, _ in scope}
+            text, cits = section_answer(q.text, [r for r, _ in scope], lines_for, focus=q.measure)
+            if not text:
+                hits = self.retrieve(q, [r for r, _ in scope])
+                text, cits = extract(q.text, hits, draft.reports, lines_for, focus=q.measure)
             if not text:
                 return self.refuse(q, scope, "extractive")
             draft.say(text)
             draft.citations = cits
         answer = self.finish(q, draft.text, draft.citations, [r.doc_id for r, _ in scope], used, draft.audit)
-        answer.has_answer = not draft.refused
+        answer.has_answer = not draft.refused or draft.answered > 0
         return answer
+
+    def known_name(self, reports: list[Report]) -> Callable[[str], bool]:
+        """Whether the reports print a phrase as one name (社会保障和就业支出), so `X和Y` is not two asks."""
+        text = "|".join(vocabulary(self.facts([r.doc_id])) for r in reports)
+        return lambda phrase: norm(phrase) in text
+
+    def merge(self, question: str, answers: list[Answer]) -> Answer:
+        """One answer from the answers to each ask: citations renumbered and shared, figures verified again."""
+        citations: list[Citation] = []
+        texts: list[str] = []
+        notes: list[AuditNote] = []
+        for a in answers:
+            mapping: dict[int, int] = {}
+            for c in a.citations:
+                same = next((x for x in citations if (x.doc_id, x.line, x.fact_id) == (c.doc_id, c.line, c.fact_id)), None)
+                if same is None:
+                    same = c.model_copy(update={"n": len(citations) + 1})
+                    citations.append(same)
+                mapping[c.n] = same.n
+            texts.append(renumber(a.answer, mapping))
+            notes += [n.model_copy(update={"citations": [mapping.get(x, x) for x in n.citations]}) for n in a.audit
+                      if all(n.message != o.message for o in notes)]
+        answered = [a for a in answers if a.has_answer]
+        if not answered:
+            return answers[0].model_copy(update={"question": question})
+        bodies = [t.split(AUDIT_LINE, 1)[0] for t in texts]
+        text = "".join(t if t.endswith(("。", "）", "]")) else t + "。" for t in bodies)
+        report = Verifier(self.facts).verify(text, citations, sorted({c.doc_id for c in citations}))
+        text += "".join(AUDIT_LINE + line for t in texts for line in t.split(AUDIT_LINE)[1:])
+        return Answer(question=question, answer=text, has_answer=True, engine=answered[0].engine,
+                      citations=citations, figures=report.figures, audit=notes,
+                      filters="；".join(dict.fromkeys(a.filters for a in answers if a.filters)))
 
     def finish(self, q: Question, text: str, citations: list[Citation], scope_docs: list[str], engine: str,
                audit: list[Any] | None = None) -> Answer:
         report = Verifier(self.facts).verify(text, citations, scope_docs)
         notes = list(audit or [])
         cited = sorted({c.doc_id for c in citations})
+        found = []
         for note in notes_for([f for d in cited for f in self.findings(d)], citations):
             if all(note.message != n.message for n in notes):
                 notes.append(note)
+                found.append(note)
+        # the report's own contradictions about the cited facts are said in the answer, not only beside it
+        text += "".join(f"{AUDIT_LINE}{n.kind}：{n.message}" for n in found[:3])
         return Answer(question=q.text, answer=text, has_answer=True, engine=engine, citations=citations,
                       figures=report.figures, audit=notes, filters=describe(q))
 
@@ -181,6 +233,10 @@ class Asker:
                 ok = per_head(engine, r, q) or ok
             elif q.intent == "convert":
                 ok = engine.convert(r, q) or ok
+            elif q.intent == "children":
+                ok = children(engine, r, q) or ok
+            elif q.intent == "budget_diff":
+                ok = against_budget(engine, r, q) or ok
             elif q.intent in ("share", "execution", "growth"):
                 ok = engine.rate(r, q) or ok
             else:
@@ -189,9 +245,15 @@ class Asker:
 
     def refuse(self, q: Question, scope: list[tuple[Report, int | None]], engine: str) -> Answer:
         where = "、".join(f"{r.org}{r.year}年{r.doc_type}" for r, _ in scope)
-        what = f"“{q.measure}”" if q.measure else "该问题的答案"
+        shown_measure = said(q.measure, self.facts([r.doc_id for r, _ in scope])) if q.measure else ""
+        what = f"“{shown_measure}”" if shown_measure else "该问题的答案"
         text = f"{REFUSAL}：{where}中未找到{what}。"
         return Answer(question=q.text, answer=text, has_answer=False, engine=engine, filters=describe(q))
+
+
+def renumber(text: str, mapping: dict[int, int]) -> str:
+    """Citation markers [n] rewritten through mapping (markers it does not know stay)."""
+    return re.sub(r"\[(\d+)\]", lambda m: f"[{mapping.get(int(m.group(1)), int(m.group(1)))}]", text)
 
 
 def available(reports: list[Report]) -> str:

@@ -8,7 +8,7 @@ from decimal import Decimal
 from core.dimensions import fact_dimension
 from core.models import Fact, Report
 from core.numbers import fmt
-from qa.resolve import want_dimension
+from qa.resolve import said, want_dimension
 from qa.structured import StructuredEngine, shown, what
 from qa.understand import Question
 
@@ -37,7 +37,7 @@ def compare(engine: StructuredEngine, reports: list[Report], q: Question) -> boo
     missing = [r for r in reports if r not in [x for x, _ in rows]]
     if q.intent in ("rank_max", "rank_min") or (q.intent == "compare" and len(rows) > 2):
         rows.sort(key=lambda rf: fact_dimension(rf[1])[0], reverse=q.intent != "rank_min")
-    d.say(f"{q.measure}：")
+    d.say(f"{said(q.measure, [f for _, f in rows] + engine.facts_of[rows[0][0].doc_id])}：")
     items = []
     for r, f in rows:
         n = d.cite(f)

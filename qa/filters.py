@@ -1,12 +1,14 @@
-"""Filters parsed from a question: which 单位 (by aliases derived from the ingested names), which years,
-which kinds of document. Nothing here is a hand list per report."""
+"""Filters parsed from a question: which 单位 (by aliases derived from the ingested names), which years
+(2023年, 23年), which kinds of document. Nothing here is a hand list per report: the generic words of 单位
+names (人民政府, 街道办事处, 委员会 → 委 …) are data in `core/data/org_words.json` (core.aliases), and a short name such as
+文旅局/规资局/建管委 is recognised as an ordered subsequence of a 单位's own name."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
 
-from core.aliases import alias_table
+from core.aliases import abbreviations, alias_table
 from core.models import Report
 
 
@@ -16,6 +18,7 @@ class QueryFilters:
     years: list[int] = field(default_factory=list)
     kinds: list[str] = field(default_factory=list)
     matched: list[str] = field(default_factory=list)  # the question's words that set the filters
+    mentions: list[str] = field(default_factory=list)  # words naming 单位 (also ambiguous ones: 网格中心)
 
     def matches(self, report: Report) -> bool:
         if self.orgs and report.org not in self.orgs:
@@ -35,19 +38,41 @@ class QueryFilters:
         return "；".join(bits)
 
 
+YEAR_WORD = re.compile(r"(?<![\d.])(20\d{2}|\d{2})\s*年(?:度)?(?!\s*\d{1,2}\s*月)(?!代)")
+
+
+def years_in(text: str) -> list[int]:
+    """Fiscal years a text names: 2023年, 2023年度, and the short 23年 officials type (not 25年8月, a date)."""
+    out = []
+    for m in YEAR_WORD.finditer(text):
+        y = int(m.group(1))
+        y = y + 2000 if y < 100 else y
+        if 2000 <= y <= 2060:
+            out.append(y)
+    return out
+
+
 def parse_filters(question: str, reports: list[Report]) -> QueryFilters:
     table = alias_table(reports)
+    spans: dict[str, set[str]] = {a: set(o) for a, o in table.items() if a in question}
+    for span, org in abbreviations(question, reports):
+        spans.setdefault(span, set()).add(org)
     orgs: list[str] = []
-    # longest aliases first so 石峰区网格中心 is not read as something shorter
+    # longest names first so 石峰区网格中心 is not read as something shorter
     matched: list[str] = []
-    for alias in sorted(table, key=len, reverse=True):
-        if alias in question and not any(alias in m for m in matched):
-            matched.append(alias)
-            for org in table[alias]:
-                if org not in orgs:
-                    orgs.append(org)
-    years = sorted({int(y) for y in re.findall(r"(20\d{2})\s*年", question)})
-    matched += re.findall(r"20\d{2}\s*年度?", question)
+    mentions: list[str] = []
+    for alias in sorted(spans, key=len, reverse=True):
+        if any(alias in m for m in mentions):
+            continue
+        mentions.append(alias)
+        if len(spans[alias]) != 1:
+            continue  # 网格中心 names a 单位 but not which one
+        matched.append(alias)
+        for org in spans[alias]:
+            if org not in orgs:
+                orgs.append(org)
+    years = sorted(set(years_in(question)))
+    matched += [m.group(0) for m in YEAR_WORD.finditer(question)]
     kinds: list[str] = []
     if "自评" in question:
         kinds.append("自评")
@@ -55,12 +80,11 @@ def parse_filters(question: str, reports: list[Report]) -> QueryFilters:
         kinds.append("部门决算")
     if "基础数据表" in question:
         kinds.append("基础数据表")
-    return QueryFilters(orgs, years, kinds, matched)
+    return QueryFilters(orgs, years, kinds, matched, mentions)
 
 
 def strip_filter_words(question: str, filters: QueryFilters) -> str:
     """The question without the words that became filters (every chunk of a report carries its 单位 and year)."""
-    for word in sorted(filters.matched, key=len, reverse=True):
+    for word in sorted({*filters.matched, *filters.mentions}, key=len, reverse=True):
         question = question.replace(word, " ")
-    question = re.sub(r"(网格化?|管理服务)?中心的?", " ", question) if filters.orgs else question
     return question.strip() or question

@@ -25,6 +25,7 @@ _NOISE = re.compile(r"[“”\"（）()、，,：:\s]|^[一二三四五六七八
 
 _GENERIC_PHRASES = {"支出", "收入", "支出决算", "决算", "决算数", "金额", "合计", "小计"}
 WEAK_LABELS = {"预算数", "决算数", "全年预算数", "全年执行数", "年初预算数", "支出决算", "金额", "合计", "小计", "数额"}
+TOTAL_ROWS = {"合计", "总计", "总分", "合计数"}
 COUNT_UNITS = {"人", "名", "个", "人次", "条", "件", "次", "项", "家", "篇", "份"}
 
 
@@ -46,6 +47,48 @@ def _terms(measure: str) -> list[str]:
     return list(dict.fromkeys(terms)) or ([m] if m else [])
 
 
+_VOCAB: dict[tuple[str, str, int], str] = {}
+
+
+def vocabulary(facts: list[Fact]) -> str:
+    """Every word the facts' descriptors hold (labels, rows, columns, tables, sections, sentences), normalised,
+    so a question word no fact carries (那个, 倒推一下, 到底, 花) is residue of the wording, not part of the measure."""
+    if not facts:
+        return ""
+    key = (facts[0].fact_id, facts[-1].fact_id, len(facts))
+    hit = _VOCAB.get(key)
+    if hit is not None:
+        return hit
+    text = "|".join(norm(" ".join(x or "" for x in (f.row_path, f.row_label, f.column, f.table_title, f.table_id,
+                                                       f.section, f.phrase, f.sentence))) for f in facts)
+    if len(_VOCAB) > 256:
+        _VOCAB.clear()
+    _VOCAB[key] = text
+    return text
+
+
+def meaningful_terms(measure: str, facts: list[Fact]) -> list[str]:
+    """The measure's terms that some fact of the report carries; all of them when none does."""
+    terms = _terms(measure)
+    vocab = vocabulary(facts)
+    kept: list[str] = []
+    for t in terms:
+        # a word the report writes differently (编制数 for 编制人数) backs off to its longest known prefix
+        known = next((t[:n] for n in range(len(t), 1, -1) if t[:n] in vocab), "")
+        if known and known not in kept:
+            kept.append(known)
+    return kept or terms
+
+
+def said(measure: str, facts: list[Fact]) -> str:
+    """The measure as words the report uses (那个/一下/到底 dropped), for writing it back in an answer."""
+    from core.lexicon import tokenizer
+
+    vocab = vocabulary(facts)
+    words = [w for w in tokenizer().lcut(measure) if len(w) >= 2 and norm(w) in vocab]
+    return "".join(words) or measure
+
+
 def local_context(f: Fact) -> str:
     if f.kind == "cell":
         return norm(" ".join(x or "" for x in (f.table_title, f.row_path, f.column)))
@@ -54,7 +97,10 @@ def local_context(f: Fact) -> str:
     before = sentence[:idx] if idx > 0 else sentence
     after = sentence[idx + len(f.raw):idx + len(f.raw) + 8] if idx >= 0 and f.unit in COUNT_UNITS else ""
     section = f.section.split(" › ")[-1] if f.section else ""
-    return norm(section) + "|" + norm(before[-30:] + " " + after)
+    # 基层社会治理专项绩效自评综述：…得分为100分: a topic before a colon is the subject of the figures after it
+    colon = before.find("：")
+    topic = before[:colon] if 0 < colon <= 30 else ""
+    return norm(section) + "|" + norm(topic + " " + before[-30:] + " " + after)
 
 
 def label_of(f: Fact) -> str:
@@ -86,16 +132,33 @@ def budget_of(measure: str) -> str | None:
     return "预算" if "预算" in measure and "决算" not in measure else None
 
 
+def keep_words(q: str) -> str:
+    """`多少人口信息`: a classifier after 多少/几 that begins a word (人口, 项目, 个人) belongs to the measure, so a space
+    keeps the asking-word list (and the count cues) from taking it."""
+    from core.lexicon import tokenizer
+
+    def split(m: re.Match[str]) -> str:
+        rest = q[m.end():m.end() + 4]
+        words = tokenizer().lcut(rest) if rest else []
+        first = words[0] if words else ""
+        return m.group(0) + " " if len(first) >= 2 and first[0] in "名人个项次条家分" else m.group(0)
+
+    return re.sub(r"多少|几", split, q)
+
+
 def want_dimension(question: str, intent: str) -> str | None:
+    question = keep_words(question)
     if intent in ("share", "execution", "growth") or re.search(r"比例|百分|%|率", question):
         return "ratio"
+    if re.search(r"编制", question):
+        return "count"  # 编制数11个 / 编制10人: staff posts are counted in 个 or 人
     if re.search(r"多少人|几人|人数|人次|来宾", question):
         return "人"
     if re.search(r"得分|总分|几分|多少分", question):
         return "分"
     if re.search(r"几个|多少个|多少项|多少名|多少条|多少次", question):
         return "count"
-    if re.search(r"费|支出|收入|经费|资金|金额|预算|决算|结余|总计|合计|钱|拨款|采购|投入|总额", question):
+    if re.search(r"费|支出|收入|经费|资金|金额|预算|决算|结余|总计|合计|钱|拨款|采购|投入|总额|花了?多少|花费|工资|薪", question):
         return "money"
     return None
 
@@ -148,7 +211,7 @@ def score_fact(f: Fact, terms: list[str], measure: str, question: str, budget: s
 
 def rank_facts(facts: list[Fact], measure: str, question: str, dim: str | None, budget: str | None = None,
                rate_kind: str | None = None) -> list[Scored]:
-    terms = _terms(measure)
+    terms = meaningful_terms(measure, facts)
     out: list[Scored] = []
     for f in facts:
         _, fdim = fact_dimension(f)
@@ -169,6 +232,11 @@ def rank_facts(facts: list[Fact], measure: str, question: str, dim: str | None, 
     return out
 
 
+def prefer_totals(group: list[Scored]) -> list[Scored]:
+    """On an exact tie, a table's 合计/总分 row before its other rows: a measure that names no row asks for the whole."""
+    return sorted(group, key=lambda s: (-s.score, s.fact.kind != "text", s.fact.row_label not in TOTAL_ROWS))
+
+
 def best(scored: list[Scored], threshold: float = 0.55) -> list[Scored]:
     """The winning fact and its near-ties (within 0.05); empty when nothing states the measure well enough."""
     if not scored or scored[0].score < threshold:
@@ -176,6 +244,20 @@ def best(scored: list[Scored], threshold: float = 0.55) -> list[Scored]:
     top = scored[0].score
     exact = scored[0].exact
     return [s for s in scored if s.score >= top - 0.05 or (exact and s.exact and s.score >= top - 0.15)]
+
+
+def closest(scored: list[Scored], terms: list[str], floor: float = 0.4, margin: float = 0.08) -> Scored | None:
+    """A weak best match that still stands clearly above the others and carries every term of the measure
+    somewhere in its descriptor (said as 最接近的是…, not as the answer)."""
+    if not scored or scored[0].score < floor:
+        return None
+    top = scored[0]
+    where = label_of(top.fact) + local_context(top.fact) + norm(top.fact.section) + norm(top.fact.sentence)
+    if not all(t in where for t in terms):
+        return None
+    base = fact_dimension(top.fact)[0]
+    rivals = [s for s in scored[1:] if fact_dimension(s.fact)[0] != base]
+    return top if not rivals or top.score - rivals[0].score >= margin else None
 
 
 def conflicting(group: list[Scored]) -> list[Scored]:
@@ -193,6 +275,9 @@ def conflicting(group: list[Scored]) -> list[Scored]:
         if (s.fact.kind == "cell" and first.kind == "cell" and s.fact.line == first.line
                 and s.fact.column != first.column):
             continue  # another column of the same row (上缴上级支出 beside 本年支出合计) is another measure
+        if (s.fact.kind == "cell" and first.kind == "cell" and s.fact.table_id == first.table_id
+                and s.fact.column == first.column and s.fact.row_label != first.row_label):
+            continue  # another row of the same column (管理制度日趋完善 below 总分) is another item
         if dim == dim0 and base not in seen:
             seen.add(base)
             out.append(s)

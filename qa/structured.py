@@ -12,7 +12,21 @@ from core.dimensions import fact_dimension
 from core.models import Fact, Report
 from core.numbers import fmt
 from qa.answer_models import REFUSAL, AuditNote, Citation
-from qa.resolve import COUNT_UNITS, Scored, best, budget_of, conflicting, label_of, rank_facts, want_dimension
+from qa.program import Operand, Program, execute
+from qa.resolve import (
+    COUNT_UNITS,
+    Scored,
+    best,
+    budget_of,
+    closest,
+    conflicting,
+    label_of,
+    meaningful_terms,
+    prefer_totals,
+    rank_facts,
+    want_dimension,
+)
+from qa.scope import in_table, inside_of
 from qa.understand import Question
 
 RATE_TOL_PP = Decimal("0.005")  # 0.5 percentage points, as a ratio
@@ -30,6 +44,7 @@ class Draft:
     lines_for: dict[str, list[str]] = field(default_factory=dict)
     reports: dict[str, Report] = field(default_factory=dict)
     refused: bool = False  # the figure is not disclosed as asked (only a combined item, say)
+    answered: int = 0  # figures answered as asked (a refusal for one report does not refuse the others)
 
     def cite(self, fact: Fact) -> int:
         for c in self.citations:
@@ -96,8 +111,15 @@ class StructuredEngine:
 
     def find(self, report: Report, q: Question, measure: str, dim: str | None, year: int | None = None,
              budget: str | None = None, rate_kind: str | None = None) -> list[Scored]:
-        facts = self.facts_for_year(report, year)
-        return best(rank_facts(facts, measure, q.text, dim, budget if budget is not None else q.budget, rate_kind))
+        facts = in_table(self.facts_for_year(report, year), q.table)
+        budget = budget if budget is not None else q.budget
+        if q.within:  # 基本支出里，人员经费: the facts that sit inside the whole (its table, section or sentence)
+            inside = inside_of(facts, q.within)
+            part = re.sub(re.escape(q.within) + r"(?:里面?|当中|之中)?", "", measure) or measure
+            group = best(rank_facts(inside, part, q.text, dim, budget, rate_kind)) if inside else []
+            if group:
+                return prefer_totals(group)
+        return prefer_totals(best(rank_facts(facts, measure, q.text, dim, budget, rate_kind)))
 
     def _org_year(self, r: Report, year: int | None = None) -> str:
         return f"{r.org}{year or r.year}年"
@@ -107,7 +129,21 @@ class StructuredEngine:
         dim = want_dimension(q.measure + q.text, "lookup") if q.intent != "convert" else "money"
         group = self.find(r, q, q.measure, dim, year)
         if not group:
-            return None
+            from qa.composed import previous_year_value
+
+            derived = previous_year_value(self, r, q, year, dim) if year and r.year and year < r.year else None
+            if derived:
+                return derived
+            facts = self.facts_for_year(r, year)
+            near = closest(rank_facts(facts, q.measure, q.text, dim, q.budget), meaningful_terms(q.measure, facts))
+            if near is None:
+                return None
+            f = near.fact
+            # not the answer: the measure as asked is not disclosed, the closest item is shown for the reader to judge
+            self.d.say(f"{REFUSAL}：{self._org_year(r, year)}报告没有与“{q.measure}”完全对应的项目，最接近的是"
+                       f"{what(f)}：{shown(f)}[{self.d.cite(f)}]。")
+            self.d.refused = True
+            return f
         top = group[0].fact
         n = self.d.cite(top)
         label = top.row_label if top.kind == "cell" else top.phrase
@@ -118,7 +154,8 @@ class StructuredEngine:
                        f"{what(top)}为{shown(top)}[{n}]。")
             self.d.refused = True
             return top
-        self.d.say(f"{self._org_year(r, year)}{q.measure or top.row_label}：{what(top)}为{shown(top)}[{n}]。")
+        self.d.say(f"{self._org_year(r, year)}，{what(top)}为{shown(top)}[{n}]。")
+        self.d.answered += 1
         self._conflicts(top, conflicting(group))
         return top
 
@@ -189,6 +226,18 @@ class StructuredEngine:
             self.d.say("。")
             return True
         assert operands is not None and value is not None
+        if kind == "growth" and not re.search(r"增加|减少", b.phrase):
+            # two amounts of two years: the change in money and the rate, both from the cited figures
+            va, vb = fact_dimension(a)[0], fact_dimension(b)[0]
+            word = "增长" if value >= 0 else "下降"
+            delta = execute(Program(op="diff", operands=[
+                Operand(value=a.value, unit=a.unit, decimals=a.decimals),
+                Operand(value=b.value, unit=b.unit, decimals=b.decimals)]))
+            change = (f"{'增加' if va >= vb else '减少'}{fmt(abs(delta.value or Decimal(0)), max(a.decimals, b.decimals))}"
+                      f"{a.unit}（{delta.formula}）" if a.unit == b.unit else "")
+            self.d.say(f"{where}，{what(a)}为{shown(a)}[{na}]，上年{what(b)}为{shown(b)}[{nb}]，{change}，"
+                       f"{word}{pct(abs(value))}（{formula}）。")
+            return True
         label = {"share": f"占{what(b)}的比例", "completion": "完成预算的比例", "growth": "比上年增长"}[kind]
         self.d.say(f"{where}{q.measure}{label}为{pct(value)}（{formula}，[{na}][{nb}]）。")
         return True

@@ -4,24 +4,26 @@ per-head, text), and the measure, with the domain lexicon's synonyms applied."""
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from pathlib import Path
 
-from core.aliases import alias_table
-from core.lexicon import SYNONYMS
+from core.aliases import alias_table, org_words
+from core.lexicon import SYNONYMS, tokenize
 from core.models import Report
-from qa.filters import parse_filters
+from qa.filters import YEAR_WORD, QueryFilters, parse_filters
+from qa.resolve import keep_words
 
-Intent = str  # lookup|share|growth|execution|sum|diff|rank_max|rank_min|compare|convert|per_head|text
+Intent = str  # lookup|share|growth|execution|sum|diff|budget_diff|children|rank_max|rank_min|compare|convert|per_head|text
 
 _FILLER = re.compile(
     r"请问|请|帮我|查一下|查询|告诉我|是多少钱|(?:是|有)多少(?:名|人次|人|个|项|次|条|家)?|多少钱|花了多少|支出多少|一共|总共|分别|"
     r"多少(?:名|人次|人|个|项|次|条|家|分)?|几(?:名|人|个|项|次|条|家|分)?|"
     r"是否|是什么|有哪些|哪些|什么|怎么样|如何|吗|呢|吧|啊|的|了|是|有|？|\?|。|，|,|！|\s+"
 )
-_ORG_SUFFIX = r"(?:(?:网格化?管理服务|社会治理和网格化信息|网格化?|社会治理)?中心)?(?:的)?"
 _ORG_WORDS = re.compile(r"^(?:该|本)?(?:单位|部门)|哪个单位|各单位")
-_YEAR = re.compile(r"(20\d{2})\s*年度?")
 _REGION = re.compile(r"([\u4e00-\u9fa5]{2,4}?(?:省|市|区|县))")
 _TEXT_CUES = re.compile(r"哪些|什么|为什么|原因|职责|职能|问题|措施|用于|性质|怎么|如何|内设|机构|科室|股室|情况")
 _NUMERIC_CUES = re.compile(r"多少|几|金额|比例|占比|百分|率|数额|总额|合计|得分|总分|人数|比较|对比|排序|排名|最多|最少|最高|最低|最大|最小|相差|增长")
@@ -41,9 +43,18 @@ class Question:
     unknown_orgs: list[str] = field(default_factory=list)
     all_orgs: bool = False
     relative_year: int = 0  # -1 for 上一年
+    table: str = ""  # a table the question names (公开06表, 三公经费表, 收入决算表): a hard constraint
+    within: str = ""  # a whole the measure is part of (基本支出里，人员经费…): facts inside it are preferred
 
 
 _GENERIC_CANON = {"支出决算", "支出", "占", "与上年相比", "完成预算"}
+
+
+@lru_cache(maxsize=1)
+def colloquial() -> dict[str, str]:
+    """Everyday words for a measure (开会 → 会议费), data in qa/data/colloquial.json."""
+    data = json.loads((Path(__file__).parent / "data" / "colloquial.json").read_text(encoding="utf-8"))
+    return {k: v for k, v in data.items() if not k.startswith("_")}
 
 
 def canonical(measure: str) -> str:
@@ -60,15 +71,19 @@ def canonical(measure: str) -> str:
 def detect_intent(q: str) -> Intent:
     if re.search(r"原因|为什么|为何|问题|措施|职责|职能|内设|科室|股室", q) and not re.search(r"多少|几|比例|百分|率|金额", q):
         return "text"  # 增长的主要原因是什么 / 预算执行中存在哪些问题 ask for words, not a computation
+    if _CHILDREN.search(q):
+        return "children"  # 明细/各项/都是哪块: the parts of a row, a table row's columns or a sentence's items
     if "人均" in q:
         return "per_head"
+    if _AGAINST_BUDGET.search(q):
+        return "budget_diff"  # 比年初预算多花了多少: the final figure minus the budget of the same measure
     if re.search(r"换算成?元|折合|合多少元|多少元", q):
         return "convert"
     if re.search(r"完成(?:年初)?预算|执行率|完成率|预算执行", q):
         return "execution"
     if re.search(r"占.*(?:比例|比重|百分|多少|几)|占比|比重", q):
         return "share"
-    if re.search(r"增长|增幅|同比|比上年|与上年相比|较上年", q):
+    if re.search(r"增长|增幅|降幅|同比|比上一?年|与上一?年相比|较上一?年|比(?:20)?\d{2}年度?(?:增|降|多|少|减|涨)", q):
         return "growth"
     if re.search(r"最(?:多|高|大)", q):
         return "rank_max"
@@ -87,12 +102,13 @@ def detect_intent(q: str) -> Intent:
     return "lookup"
 
 
-def _strip(q: str, reports: list[Report]) -> str:
-    names = sorted({*alias_table(reports), *(r.org for r in reports)}, key=len, reverse=True)
+def _strip(q: str, reports: list[Report], filters: QueryFilters) -> str:
+    """The question without the words naming 单位 and years (a generic tail after a name goes too: 衡山县中心)."""
+    names = sorted({*filters.mentions, *(r.org for r in reports)}, key=len, reverse=True)
+    tail = "(?:" + "|".join(map(re.escape, org_words()["mention_tail"])) + ")?"
     for name in names:
-        q = re.sub(re.escape(name) + _ORG_SUFFIX, " ", q)
-    q = _YEAR.sub(" ", q)
-    q = re.sub(r"(?:[\u4e00-\u9fa5]{1,4}?(?:省|市|区|县)){1,2}(?:网格化?管理服务|社会治理和网格化信息|网格化?|社会治理)中心(?:的)?", " ", q)
+        q = re.sub(re.escape(name) + tail, " ", q)
+    q = YEAR_WORD.sub(" ", q)
     return _ORG_WORDS.sub(" ", q)
 
 
@@ -116,7 +132,11 @@ def measure_of(q: str, intent: Intent) -> tuple[str, str, str]:
         m = re.search(r"(.+?)(?:和|与|减去|比)(.+?)(?:相差|差|合计(?=是|为|多少|$|？|\?)|多|少|之差|$)", q)
         if m and not re.search(r"哪个|谁", q) and _FILLER.sub("", m.group(1)) and _FILLER.sub("", m.group(2)):
             q, second = m.group(1), m.group(2)
-    clean = lambda s: _FILLER.sub("", _INTENT_WORDS.sub("", s))  # noqa: E731
+    if intent == "budget_diff":
+        q = q[:_AGAINST_BUDGET.search(q).start()] if _AGAINST_BUDGET.search(q) else q  # type: ignore[union-attr]
+    if intent == "children":
+        q = _CHILDREN.sub(" ", re.sub(r"请?列出|列一下|列举", " ", q))
+    clean = lambda s: _FILLER.sub("", _INTENT_WORDS.sub("", keep_words(s)))  # noqa: E731
     return canonical(clean(q)), canonical(clean(denominator)), canonical(clean(second))
 
 
@@ -125,8 +145,22 @@ def parse_question(text: str, reports: list[Report], previous: Question | None =
     intent = detect_intent(text)
     known = " ".join(r.org + " " + r.region for r in reports)
     unknown = [m for m in _REGION.findall(text) if m not in known and not any(m in a for a in alias_table(reports))]
-    stripped = _strip(text, reports)
+    stripped = _strip(text, reports, filters)
+    stripped = _EXCEPT.sub(lambda m: " 其他" + m.group("y"), stripped)  # 除财政拨款还有别的收入 → 其他收入
+    for word, canon in sorted(colloquial().items(), key=lambda kv: -len(kv[0])):
+        if word in stripped and canon not in stripped:
+            stripped = stripped.replace(word, canon)  # 开会 → 会议费, 收了多少钱 → 收入合计 (before the asking words go)
+    within = ""
+    wm = _WITHIN.match(stripped)
+    if wm and not wm.group("whole").rstrip().endswith("表") and intent != "text":
+        within = wm.group("whole").strip()  # the measure keeps its words: search ranks by them too
+    table_match = _TABLE_MENTION.search(stripped)
+    table = re.sub(r"\s+", "", table_match.group(0)) if table_match else ""
+    if table_match:
+        stripped = stripped[:table_match.start()] + " " + re.sub(r"^(?:里|中|内|上)的?", "", stripped[table_match.end():])
     measure, denominator, second = measure_of(stripped, intent)
+    measure, denominator, second = (m if any(len(t) >= 2 for t in tokenize(m)) else ""  # 比少 / 花 / 为没: no
+                                    for m in (measure, denominator, second))  # word left, the measure is unsaid
     budget = None
     if "年初预算" in text and intent not in ("execution",):
         budget = "年初预算"
@@ -134,18 +168,33 @@ def parse_question(text: str, reports: list[Report], previous: Question | None =
         budget = "预算"
     q = Question(text=text, orgs=filters.orgs, years=filters.years, kinds=filters.kinds, intent=intent,
                  measure=measure, denominator=denominator, second=second, budget=budget, unknown_orgs=unknown,
+                 table=table, within=within,
                  all_orgs=bool(re.search(r"哪个单位|各单位|哪个|谁|排序|排名", text)) and len(filters.orgs) < 2)
-    if re.search(r"上一?年|去年|上年度", text) and not re.search(r"比上年|与上年|较上年", text):
+    if re.search(r"上一?年|去年|上年度", text) and not re.search(r"比上一?年|与上一?年|较上一?年", text):
         q.relative_year = -1
     return _with_context(q, previous) if previous else q
 
 
+_TABLE_MENTION = re.compile(r"公开\s*0?\d{1,2}\s*表|[\u4e00-\u9fa5“”\"]{2,24}?表(?=里|中|内|上|的)")
+_WITHIN = re.compile(r"^\s*(?P<whole>[^，,？?]{2,24}?)(?:里面?|当中|之中)[，,]?\s*(?P<rest>.+)$")
+_EXCEPT = re.compile(r"除(?:了)?(?P<x>[^，,？?]{2,12}?)(?:以外|之外|外)?[，,]?(?:还有|还)?(?:别的|其他|其它)(?P<y>[^，,？?吗呢]{1,8})")
+_CHILDREN = re.compile(r"明细|各项|分项|构成情况|都是哪|哪几[项块类笔]|由哪些|包括哪些|分别是什么|具体有哪些")
+_AGAINST_BUDGET = re.compile(r"比(?:年初|全年)?预算(?:数)?(?:多|超|涨|增|少|节约|省)")
+_GENERIC_MEASURES = {"支出", "收入", "支出决算", "金额", "合计", "小计", "总额"}  # 花了多少？ names no measure
+_COLUMN_WORDS = re.compile(r"年初预算|全年预算|预算数|决算数|执行数|预算|决算|实际|又|还|再")
+
+
 def _with_context(q: Question, prev: Question) -> Question:
-    """Fill what a follow-up leaves out from the previous question."""
+    """Fill what a follow-up leaves out from the previous question: it replaces what it names (单位, year, a
+    column kind such as 年初预算, the measure) and keeps the rest."""
     new_org = q.orgs and prev.orgs and set(q.orgs) != set(prev.orgs)
+    if q.measure and (not _COLUMN_WORDS.sub("", q.measure) or q.measure in _GENERIC_MEASURES) and prev.measure:
+        # 年初预算又是多少？ names only a column: the measure stays, the column kind changes
+        kinds = "".join(re.findall(r"年初预算|全年预算|预算数|决算数|执行数|预算|决算", q.measure))
+        q = replace(q, measure=_COLUMN_WORDS.sub("", prev.measure) + kinds)
     measure = q.measure or prev.measure
     out = replace(q, measure=measure)
-    if not q.orgs:
+    if not q.orgs and not q.unknown_orgs:  # a 单位 the library lacks is not replaced by the previous one
         out.orgs = list(prev.orgs)
     if not q.years:
         out.years = list(prev.years) if not new_org else []

@@ -112,7 +112,8 @@ class Verifier:
         # a large cited passage (a whole table chunk) would let coincidences "derive" anything: use only the
         # facts the sentence names, unless the citation is small
         pool = cited_facts if len(cited_facts) <= 12 else named
-        derived = _derive(fig, _unique(pool + referred))
+        decline = bool(re.search(r"(?:下降|减少|降低|降幅)\s*(?:了|为|约)?\s*$", answer[max(sent_start, fig.start - 6):fig.start]))
+        derived = _derive(fig, _unique(pool + referred), decline)
         if derived is not None:
             formula, operands = derived
             check.verdict, check.formula = "derived", formula
@@ -199,7 +200,9 @@ def _expected(fig: Figure, cited: list[Fact], referred: list[Fact]) -> Fact | No
     return None
 
 
-def _derive(fig: Figure, pool: list[Fact]) -> tuple[str, list[Fact]] | None:
+def _derive(fig: Figure, pool: list[Fact], decline: bool = False) -> tuple[str, list[Fact]] | None:
+    """A recomputation of fig from two or more facts of the pool; `decline`: the figure is written right after
+    下降/减少, so a fall is stated as a positive rate."""
     ops = [Operand(*fact_dimension(f), f) for f in pool[:40]]
     money = [o for o in ops if o.dim == "money"]
     counts = [o for o in ops if o.dim not in ("money", "ratio", "points", "plain")]
@@ -217,6 +220,9 @@ def _derive(fig: Figure, pool: list[Fact]) -> tuple[str, list[Fact]] | None:
                 return f"{_raw(a)} ÷ {_raw(b)} = {_show(a.base / b.base, 'ratio')}", [a.fact, b.fact]
             if a.base != b.base and close((a.base - b.base) / b.base):
                 return (f"({_raw(a)} − {_raw(b)}) ÷ {_raw(b)} = {_show((a.base - b.base) / b.base, 'ratio')}",
+                        [a.fact, b.fact])
+            if decline and b.base > a.base and close((b.base - a.base) / b.base):  # 下降X%
+                return (f"({_raw(b)} − {_raw(a)}) ÷ {_raw(b)} = {_show((b.base - a.base) / b.base, 'ratio')}（下降）",
                         [a.fact, b.fact])
             if b.base > a.base and close(a.base / (b.base - a.base)):  # an increase over last year's total
                 return (f"{_raw(a)} ÷ ({_raw(b)} − {_raw(a)}) = {_show(a.base / (b.base - a.base), 'ratio')}",

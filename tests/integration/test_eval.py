@@ -92,3 +92,20 @@ def test_compare_lists_items_that_changed(ingested, tmp_path) -> None:
     (tmp_path / "b" / "metrics.json").write_text((tmp_path / "a" / "metrics.json").read_text(encoding="utf-8"), encoding="utf-8")
     diff = compare_runs(tmp_path / "a", tmp_path / "b")
     assert [d["id"] for d in diff["better"] + diff["worse"]] == [rows[0]["id"]]
+
+
+@pytest.mark.parametrize("value", ["12.50", 12.5, "12.5"])
+def test_gold_value_may_be_a_json_number_or_a_string(value) -> None:
+    from eval.scorers import numbers_hit
+
+    item = {"numbers": [{"value": value, "unit": "万元"}]}
+    assert numbers_hit(item, "会议费为12.50万元。") == [True]
+    assert numbers_hit(item, "会议费为13.50万元。") == [False]
+
+
+def test_gold_value_as_an_integer_number() -> None:
+    from eval.scorers import numbers_hit, score_item
+
+    item = {"id": "x", "type": "lookup", "numbers": [{"value": 9, "unit": "辆"}, {"value": 7, "unit": "人"}]}
+    assert numbers_hit(item, "共9辆。") == [True, False]
+    assert score_item(item, {"answer": "共9辆。", "has_answer": True}, {})["why"] == "missing 7人"

@@ -1,0 +1,97 @@
+"""Text questions answered from the matching section as a whole: 职责 (the full list), 内设机构, 存在的问题,
+改进措施/建议 — the section's enumerated items, each line cited. Which words ask for which kind of section, and
+which heading words hold it, is data (`qa/data/text_sections.json`); a question naming several kinds
+(`发现了什么问题，打算怎么改？`) gets each section in turn."""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from core.lexicon import tokenize
+from core.models import Report, Section
+from index.sections import build_sections
+from qa.answer_models import Citation
+
+MAX_LINES = 8
+MAX_CHARS = 700
+_SENTENCE_END = re.compile(r"[。；;：:！？]$")
+_ITEM = re.compile(r"^\s*(?:[（(]?[一二三四五六七八九十\d]+[)）、.．]|[①-⑩]|[一二三四五六七八九十]是)")
+
+
+@lru_cache(maxsize=1)
+def kinds() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((Path(__file__).parent / "data" / "text_sections.json").read_text(encoding="utf-8"))
+    return {k: v for k, v in data.items() if not k.startswith("_")}
+
+
+def asked_kinds(question: str) -> list[str]:
+    """The section kinds a question asks for, in the order it asks them."""
+    found = [(min(question.find(w) for w in spec["ask"] if w in question), k)
+             for k, spec in kinds().items() if any(w in question for w in spec["ask"])]
+    return [k for _, k in sorted(found)]
+
+
+_SECTIONS: dict[str, list[Section]] = {}
+
+
+def sections_of(doc_id: str, lines: list[str]) -> list[Section]:
+    if doc_id not in _SECTIONS:
+        _SECTIONS[doc_id] = build_sections(lines)
+    return _SECTIONS[doc_id]
+
+
+def _body(section: Section, lines: list[str]) -> list[int]:
+    """Line numbers of a section's items: its text up to a line that reads like a new document's title."""
+    out: list[int] = []
+    size = 0
+    for ln in range(section.start + 1, min(section.end, len(lines)) + 1):
+        text = lines[ln - 1].strip()
+        if not text:
+            continue
+        if out and len(text) < 40 and not _SENTENCE_END.search(text) and not _ITEM.match(text):
+            break  # 醴陵市…专项资金绩效自评报告: the next document begins
+        out.append(ln)
+        size += len(text)
+        if len(out) >= MAX_LINES or size >= MAX_CHARS:
+            break
+    return out
+
+
+def section_answer(question: str, reports: list[Report], lines_for: dict[str, list[str]], focus: str = ""
+                   ) -> tuple[str, list[Citation]]:
+    """('据…：<items>[n]…', citations) from the best matching section of each asked kind; ('', []) if none.
+    `focus` is the question without its 单位/year words: the section whose path shares most of its terms wins."""
+    terms = set(tokenize(focus or question))
+    parts: list[str] = []
+    citations: list[Citation] = []
+    for kind in asked_kinds(question):
+        heading_words = kinds()[kind]["heading"]
+        best: tuple[float, Report, Section] | None = None
+        for r in reports:
+            lines = lines_for.get(r.doc_id, [])
+            for s in sections_of(r.doc_id, lines):
+                hit = next((i for i, w in enumerate(heading_words) if w in s.title), None)
+                if hit is None or not _body(s, lines):
+                    continue
+                context = set(tokenize(s.path_text))
+                named = any(w in s.title for w in kinds()[kind]["ask"] if w in question)
+                score = len(terms & context) + (1.0 if named else 0.0) - 0.1 * hit - 0.00001 * s.start
+                if best is None or score > best[0]:
+                    best = (score, r, s)
+        if best is None:
+            continue
+        _, r, s = best
+        items = []
+        for ln in _body(s, lines_for[r.doc_id]):
+            n = next((c.n for c in citations if c.doc_id == r.doc_id and c.line == ln), 0)
+            if not n:
+                n = len(citations) + 1
+                citations.append(Citation(n=n, doc_id=r.doc_id, file=r.file, org=r.org, year=r.year,
+                                          section=s.path_text, quote=lines_for[r.doc_id][ln - 1].strip(), line=ln))
+            items.append(f"{lines_for[r.doc_id][ln - 1].strip()}[{n}]")
+        parts.append(f"据{r.org}{r.year or ''}年报告“{s.title.strip()}”：" + "".join(items))
+    return "\n".join(parts), citations
