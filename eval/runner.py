@@ -40,6 +40,9 @@ def report_texts(stores: Any) -> dict[str, str]:
     return out
 
 
+FIGURE_TYPES = ("lookup", "compute", "compare", "followup", "inconsistency")
+
+
 def _pct(xs: list[bool]) -> float | None:
     return round(sum(xs) / len(xs), 4) if xs else None
 
@@ -62,8 +65,19 @@ def aggregate(items: list[dict[str, Any]], scores: list[dict[str, Any]], latenci
     kps = [sc["key_point_recall"] for sc in scores if sc["key_point_recall"] is not None]
     with_figs = [sc for sc in scores if sc["figures"]]
     lat = sorted(latencies)
+    pairs = list(zip(items, scores, strict=True))
+    figure_items = [(it, sc) for it, sc in pairs if it["type"] in FIGURE_TYPES and it.get("numbers") and not gold_refuses(it)]
+    text_kps = [sc["key_point_recall"] for it, sc in pairs if it["type"] == "text" and sc["key_point_recall"] is not None]
+    answerable = [sc for it, sc in pairs if not gold_refuses(it)]
     return {
         "items": len(items),
+        # the headline figures (the issue tracker's definitions): over figure questions with gold numbers
+        "main_figure_right": _pct([bool(sc["numbers_hit"]) and sc["numbers_hit"][0] and not sc["refused"]
+                                   for _, sc in figure_items]),
+        "all_figures_present": _pct([all(sc["numbers_hit"]) and not sc["refused"] for _, sc in figure_items]),
+        "text_key_points": round(statistics.mean(text_kps), 4) if text_kps else None,
+        "unanswerable_refused": _pct([sc["refused"] for it, sc in pairs if gold_refuses(it)]),
+        "answerable_refused": _pct([sc["refused"] for sc in answerable]),
         "accuracy": _pct([sc["correct"] for sc in scores]),
         "accuracy_by_type": {t: _pct(v) for t, v in sorted(by_type.items())},
         "numeric_accuracy": _pct(numeric),
