@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from core.dimensions import fact_dimension
 from core.figures import Figure, extract_figures
+from core.lexicon import tokenize
 from core.models import Fact
 from core.numbers import fmt, half_unit
 from qa.answer_models import Citation, FigureCheck, VerificationReport
@@ -112,6 +113,11 @@ class Verifier:
         # a large cited passage (a whole table chunk) would let coincidences "derive" anything: use only the
         # facts the sentence names, unless the citation is small
         pool = cited_facts if len(cited_facts) <= 12 else named
+        if not cited and uncited is not None:  # no citations at all: the named fact's own value is the source
+            check.verdict, check.fact_ids = "matched", [uncited.fact_id]
+            return check
+        if not cited:  # text the product did not write (an LLM's answer, a colleague's draft): no citations, so
+            pool = _sentence_pool(sentence, fig, facts)  # the operands are the facts the sentence names and prints
         decline = bool(re.search(r"(?:下降|减少|降低|降幅)\s*(?:了|为|约)?\s*$", answer[max(sent_start, fig.start - 6):fig.start]))
         derived = _derive(fig, _unique(pool + referred), decline)
         if derived is not None:
@@ -121,6 +127,10 @@ class Verifier:
             return check
         if uncited is not None:
             check.verdict, check.fact_ids = "matched", [uncited.fact_id]
+            return check
+        restated = _restated(fig, referred, facts)
+        if restated is not None:  # the report states the name with this value elsewhere (it contradicts itself)
+            check.verdict, check.fact_ids, check.citations = "matched", [restated.fact_id], cites([restated])
             return check
         expected = _expected(fig, cited_facts, referred)
         if expected is not None:
@@ -192,6 +202,46 @@ def _referred(context: str, facts: list[Fact], fig: Figure) -> list[Fact]:
     return [f for n, f in best if n == top]
 
 
+def _sentence_pool(sentence: str, fig: Figure, facts: list[Fact], cap: int = 12) -> list[Fact]:
+    """Operands for a figure in text with no citations: the facts whose value the sentence prints as another
+    figure, and the facts the sentence names — a fact's label whose words (jieba) the sentence mostly shares,
+    best first, at most `cap` (more would let coincidences "derive" anything)."""
+    words = {t for t in tokenize(sentence) if len(t) >= 2}
+    scored: list[tuple[float, Fact]] = []
+    for f in facts:
+        lab = fact_label(f)
+        if len(lab) < 2 or lab in _GENERIC_LABELS:
+            continue
+        if lab in sentence:
+            scored.append((2.0 + len(lab) / 100, f))
+            continue
+        toks = {t for t in tokenize(lab) if len(t) >= 2}
+        shared = toks & words
+        if len(shared) >= 2:
+            scored.append((len(shared) / len(toks), f))
+    scored.sort(key=lambda x: -x[0])
+    named = [f for _, f in scored]
+    pool: list[Fact] = []
+    for g in extract_figures(sentence):
+        if g.value == fig.value and g.unit == fig.unit:
+            continue
+        printed = [f for f in named if _match(g, [f])] or [f for f in facts if _match(g, [f])][:1]
+        pool += printed[:1]
+    return _unique(pool + named[:cap])
+
+
+def _restated(fig: Figure, referred: list[Fact], facts: list[Fact]) -> Fact | None:
+    """A fact with the figure's value stated under the name the answer uses (in its row, column or phrase), where
+    the nearest labelled fact holds another value: the report states the item twice, differently."""
+    names = {fact_label(f) for f in referred}
+    if not names:
+        return None
+    for f in facts:
+        if _match(fig, [f]) and any(n and (n in f.column or n in f.row_path or n in (f.phrase or "")) for n in names):
+            return f
+    return None
+
+
 def _expected(fig: Figure, cited: list[Fact], referred: list[Fact]) -> Fact | None:
     for pool in (referred, cited):
         same = [f for f in pool if _same_dim(fig, f) and fact_dimension(f)[1] == fig.dimension]
@@ -224,6 +274,9 @@ def _derive(fig: Figure, pool: list[Fact], decline: bool = False) -> tuple[str, 
             if decline and b.base > a.base and close((b.base - a.base) / b.base):  # 下降X%
                 return (f"({_raw(b)} − {_raw(a)}) ÷ {_raw(b)} = {_show((b.base - a.base) / b.base, 'ratio')}（下降）",
                         [a.fact, b.fact])
+            if decline and close(a.base / (b.base + a.base)):  # 减少a, now b: down a ÷ (b + a) from last year
+                return (f"{_raw(a)} ÷ ({_raw(b)} + {_raw(a)}) = {_show(a.base / (b.base + a.base), 'ratio')}（下降）",
+                        [a.fact, b.fact])
             if b.base > a.base and close(a.base / (b.base - a.base)):  # an increase over last year's total
                 return (f"{_raw(a)} ÷ ({_raw(b)} − {_raw(a)}) = {_show(a.base / (b.base - a.base), 'ratio')}",
                         [a.fact, b.fact])
@@ -231,6 +284,7 @@ def _derive(fig: Figure, pool: list[Fact], decline: bool = False) -> tuple[str, 
             if b.base and close(a.base / b.base):
                 return f"{_raw(a)} ÷ {_raw(b)} = {_show(a.base / b.base, 'ratio')}", [a.fact, b.fact]
     if dim == "money":
+        money = [o for o in money if o.base != 0]  # x + 0 = x is no recomputation
         for a, b in itertools.combinations(money, 2):
             if close(a.base + b.base):
                 return f"{_raw(a)} + {_raw(b)} = {_show(a.base + b.base, 'money')}", [a.fact, b.fact]
