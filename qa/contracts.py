@@ -21,6 +21,12 @@ class Evidence(Protocol):
     def retrieve(self, q: Question, scope: list[Report], k: int = 8) -> list[Hit]: ...
 
 
+class Completer(Protocol):
+    """An LLM backend: one prompt in, the model's text out (`qa.llm.ChatBackend` and its test doubles)."""
+
+    def complete(self, prompt: str) -> str: ...
+
+
 class AnswerEngine(Protocol):
     """An engine that answers a parsed question over the reports in scope from the evidence (the llm engine)."""
 

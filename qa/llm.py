@@ -13,6 +13,7 @@ from core.models import Report
 from core.settings import Settings
 from qa.answer_models import REFUSAL, Answer, AuditNote, Citation
 from qa.contracts import Evidence
+from qa.llm_program import ProgramWriter
 from qa.prompts import render
 from qa.understand import Question
 from qa.verify import Verifier
@@ -62,6 +63,8 @@ class LLMEngine:
         return "\n\n".join(blocks), cits
 
     def answer(self, q: Question, scope: list[Report], asker: Evidence) -> Answer:
+        if q.intent != "text":  # figures: the model writes a program over the facts, never a number
+            return ProgramWriter(self.backend).answer(q, scope, asker)
         context, cits = self.context(q, scope, asker)
         text = self.backend.complete(render("answer", question=q.text, context=context, refusal=REFUSAL)).strip()
         if text.startswith(REFUSAL):

@@ -13,6 +13,7 @@ PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
 EXPECTED = {
     "answer": {"question", "context", "refusal"},
     "repair": {"question", "context", "answer", "findings"},
+    "program": {"question", "context", "facts", "error"},
 }
 
 
