@@ -68,12 +68,13 @@ class Verifier:
             else:
                 cited.setdefault(c.n, []).extend(by_line.get((c.doc_id, c.line), []))
         quotes = {c.n: c.quote for c in citations}
-        checks = [self._judge(fig, answer, cited, quotes, facts) for fig in extract_figures(answer)]
+        labelled = _labelled(facts)  # once per answer, not once per figure
+        checks = [self._judge(fig, answer, cited, quotes, facts, labelled) for fig in extract_figures(answer)]
         return VerificationReport(answer=answer, figures=checks, citations=citations)
 
     # ------------------------------------------------------------------------------------------------
     def _judge(self, fig: Figure, answer: str, cited: dict[int, list[Fact]], quotes: dict[int, str],
-               facts: list[Fact]) -> FigureCheck:
+               facts: list[Fact], labelled: list[tuple[str, Fact]] | None = None) -> FigureCheck:
         sent_start, sent_end = _sentence_bounds(answer, fig.start, fig.end)
         markers = [int(n) for n in _MARKER.findall(answer[sent_start:sent_end]) if int(n) in cited]
         numbers = markers or sorted(cited)
@@ -81,7 +82,7 @@ class Verifier:
         check = FigureCheck(text=fig.text, value=fig.value, unit=fig.unit, verdict="unsupported",
                             start=fig.start, end=fig.end)
         context = answer[sent_start:fig.start].replace("“", "").replace("”", "")
-        referred = _referred(context, facts, fig)
+        referred = _referred(context, labelled if labelled is not None else _labelled(facts), fig)
 
         def cites(fs: Iterable[Fact]) -> list[int]:
             """The sentence's markers holding these facts, else any citation that holds them."""
@@ -187,12 +188,21 @@ def _match(fig: Figure, pool: list[Fact]) -> Fact | None:
     return None
 
 
-def _referred(context: str, facts: list[Fact], fig: Figure) -> list[Fact]:
-    """Facts whose label the answer names right before the figure (longest label wins)."""
-    best: list[tuple[int, Fact]] = []
+def _labelled(facts: list[Fact]) -> list[tuple[str, Fact]]:
+    """(label, fact) for the facts an answer can name: labels of two characters or more, not generic words."""
+    out = []
     for f in facts:
         label = fact_label(f)
-        if len(label) < 2 or label in _GENERIC_LABELS or not _same_dim(fig, f):
+        if len(label) >= 2 and label not in _GENERIC_LABELS:
+            out.append((label, f))
+    return out
+
+
+def _referred(context: str, labelled: list[tuple[str, Fact]], fig: Figure) -> list[Fact]:
+    """Facts whose label the answer names right before the figure (longest label wins)."""
+    best: list[tuple[int, Fact]] = []
+    for label, f in labelled:
+        if label not in context or not _same_dim(fig, f):
             continue
         pos = context.rfind(label)
         if pos >= 0 and len(context) - (pos + len(label)) <= 12:

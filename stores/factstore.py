@@ -48,6 +48,7 @@ class FactStore:
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+        self._reports: tuple[int, list[Report]] | None = None
         self.conn.row_factory = sqlite3.Row
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.executescript(SCHEMA)
@@ -160,8 +161,13 @@ class FactStore:
                       coverage=row["coverage"])
 
     def reports(self) -> list[Report]:
-        rows = self.conn.execute("SELECT * FROM reports ORDER BY year, org, file").fetchall()
-        return [self._report(r) for r in rows]
+        """Every report, read again only when the generation changed (asked on every question)."""
+        generation = self.generation()
+        cached = self._reports
+        if cached is None or cached[0] != generation:
+            rows = self.conn.execute("SELECT * FROM reports ORDER BY year, org, file").fetchall()
+            cached = self._reports = (generation, [self._report(r) for r in rows])
+        return [r.model_copy() for r in cached[1]]
 
     def report(self, doc_id: str) -> Report | None:
         row = self.conn.execute("SELECT * FROM reports WHERE doc_id = ?", (doc_id,)).fetchone()
