@@ -102,14 +102,14 @@ class Asker:
             ok = self.structured(q, scope, draft)
             used = "structured"
             if not ok and engine == "auto" and self.llm is not None:
-                return self.llm.answer(q, [r for r, _ in scope], self)
+                return self.finish_answer(q, self.llm.answer(q, [r for r, _ in scope], self), scope)
             if not ok:
                 return self.refuse(q, scope, "structured")
         elif engine == "llm" or (engine == "auto" and self.llm is not None):
             if self.llm is None:
                 raise UserError("未配置大模型接口 / no LLM endpoint configured",
                                 "设置 QA_LLM__BASE_URL 与 QA_LLM__MODEL，或用 --engine extractive")
-            return self.llm.answer(q, [r for r, _ in scope], self)
+            return self.finish_answer(q, self.llm.answer(q, [r for r, _ in scope], self), scope)
         else:
             used = "extractive"
             lines_for = {r.doc_id: self.lines(r.doc_id) for r, _ in scope}
@@ -157,6 +157,13 @@ class Asker:
                       citations=citations, figures=report.figures, audit=notes,
                       filters="；".join(dict.fromkeys(a.filters for a in answers if a.filters)))
 
+    def finish_answer(self, q: Question, answer: Answer, scope: list[tuple[Report, int | None]]) -> Answer:
+        """An engine's own Answer through the one `finish` every engine shares: verified again, the audit notes
+        of the cited facts attached, the filters said."""
+        if not answer.has_answer:
+            return answer.model_copy(update={"filters": describe(q)})
+        return self.finish(q, answer.answer, answer.citations, [r.doc_id for r, _ in scope], answer.engine, answer.audit)
+
     def finish(self, q: Question, text: str, citations: list[Citation], scope_docs: list[str], engine: str,
                audit: list[Any] | None = None) -> Answer:
         report = Verifier(self.facts).verify(text, citations, scope_docs)
@@ -192,8 +199,11 @@ class Asker:
         return self._audited(doc_id)[1]
 
     def retrieve(self, q: Question, scope: list[Report], k: int = 8) -> list[Hit]:
+        """Passages for the parsed question: its scope as filters, and the measure the conversation fixed when a
+        follow-up's words do not say it (`那上一年呢？` searches for the previous turn's measure)."""
         filters = QueryFilters(orgs=sorted({r.org for r in scope}), years=sorted({r.year for r in scope if r.year}))
-        hits, _ = self.searcher().search(q.text, k=k, filters=filters)
+        query = q.text if not q.measure or q.measure in q.text else f"{q.measure} {q.text}"
+        hits, _ = self.searcher().search(query, k=k, filters=filters)
         return [h for h in hits if h.chunk.doc_id in {r.doc_id for r in scope}]
 
     # -- scope and refusal ----------------------------------------------------------------------------
