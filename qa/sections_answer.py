@@ -15,17 +15,22 @@ from core.lexicon import tokenize
 from core.models import Report, Section
 from index.sections import build_sections
 from qa.answer_models import Citation
+from qa.passages import Paragraph, paragraphs
 
-MAX_LINES = 8
-MAX_CHARS = 700
+MAX_PARAS = 12
+MAX_CHARS = 1000
 _SENTENCE_END = re.compile(r"[。；;：:！？]$")
 _ITEM = re.compile(r"^\s*(?:[（(]?[一二三四五六七八九十\d]+[)）、.．]|[①-⑩]|[一二三四五六七八九十]是)")
 
 
 @lru_cache(maxsize=1)
-def kinds() -> dict[str, Any]:
+def raw_data() -> dict[str, Any]:
     data: dict[str, Any] = json.loads((Path(__file__).parent / "data" / "text_sections.json").read_text(encoding="utf-8"))
-    return {k: v for k, v in data.items() if not k.startswith("_")}
+    return data
+
+
+def kinds() -> dict[str, Any]:
+    return {k: v for k, v in raw_data().items() if not k.startswith("_")}
 
 
 def asked_kinds(question: str) -> list[str]:
@@ -44,19 +49,21 @@ def sections_of(doc_id: str, lines: list[str]) -> list[Section]:
     return _SECTIONS[doc_id]
 
 
-def _body(section: Section, lines: list[str]) -> list[int]:
-    """Line numbers of a section's items: its text up to a line that reads like a new document's title."""
-    out: list[int] = []
+def _body(section: Section, lines: list[str]) -> list[Paragraph]:
+    """A section's paragraphs (wrapped lines joined): its text up to a line that reads like a new document's title."""
+    out: list[Paragraph] = []
     size = 0
-    for ln in range(section.start + 1, min(section.end, len(lines)) + 1):
-        text = lines[ln - 1].strip()
-        if not text:
+    for p in paragraphs(lines, section.start + 1, min(section.end, len(lines))):
+        if p.start <= section.start:
             continue
+        text = p.text.strip()
         if out and len(text) < 40 and not _SENTENCE_END.search(text) and not _ITEM.match(text):
             break  # 醴陵市…专项资金绩效自评报告: the next document begins
-        out.append(ln)
+        if out and size + len(text) > MAX_CHARS:
+            break
+        out.append(p)
         size += len(text)
-        if len(out) >= MAX_LINES or size >= MAX_CHARS:
+        if len(out) >= MAX_PARAS:
             break
     return out
 
@@ -86,12 +93,12 @@ def section_answer(question: str, reports: list[Report], lines_for: dict[str, li
             continue
         _, r, s = best
         items = []
-        for ln in _body(s, lines_for[r.doc_id]):
-            n = next((c.n for c in citations if c.doc_id == r.doc_id and c.line == ln), 0)
+        for p in _body(s, lines_for[r.doc_id]):
+            n = next((c.n for c in citations if c.doc_id == r.doc_id and c.line == p.start), 0)
             if not n:
                 n = len(citations) + 1
                 citations.append(Citation(n=n, doc_id=r.doc_id, file=r.file, org=r.org, year=r.year,
-                                          section=s.path_text, quote=lines_for[r.doc_id][ln - 1].strip(), line=ln))
-            items.append(f"{lines_for[r.doc_id][ln - 1].strip()}[{n}]")
+                                          section=s.path_text, quote=p.text.strip(), line=p.start))
+            items.append(f"{p.text.strip()}[{n}]")
         parts.append(f"据{r.org}{r.year or ''}年报告“{s.title.strip()}”：" + "".join(items))
     return "\n".join(parts), citations

@@ -1,0 +1,132 @@
+"""Why-questions (`为什么比年初预算少花这么多`, `收支总计为什么涨了`) answered with the report's own reason
+sentence: reports give reasons beside the item they explain (`决算数小于预算数的主要原因：…`, `主要是因为…`),
+so the answer is the reason sentence whose item matches the question — by the names the question quotes, by the
+characters it shares with the item's heading and comparison, and by the direction (大于/小于, 增加/减少) both
+speak of — quoted with the sentence that states the comparison, cited. The words are data
+(`qa/data/text_sections.json`, `_reasons`)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from core.models import Report
+from qa.answer_models import Citation
+from qa.filters import YEAR_WORD, parse_filters
+from qa.passages import _STARTS, Paragraph, Sentence, compact, paragraphs, sentences
+from qa.sections_answer import raw_data
+
+_QUOTED = re.compile(r"[“\"「『]([^”\"」』]{2,30})[”\"」』]")
+_PUNCT = re.compile(r"[\s，。、；：:;,.！？!?（）()“”\"'‘’【】《》\-—…%]")
+MIN_OVERLAP = 0.34
+_PARTICLES = ["什么", "主要", "这么多", "这么", "那么", "的", "了", "呢", "吗", "么", "是", "比"]
+
+
+def words() -> dict[str, list[str]]:
+    data: dict[str, list[str]] = raw_data()["_reasons"]
+    return data
+
+
+def asks_why(question: str) -> bool:
+    return any(w in question for w in words()["ask"])
+
+
+def _direction(text: str, less: list[str], more: list[str]) -> int:
+    """-1 when the text speaks of less, +1 of more, 0 of neither or both."""
+    lo, hi = any(w in text for w in less), any(w in text for w in more)
+    return 0 if lo == hi else (-1 if lo else 1)
+
+
+def bigrams(text: str) -> set[str]:
+    t = _PUNCT.sub("", text)
+    return {t[i:i + 2] for i in range(len(t) - 1)}
+
+
+def shared(asked: set[str], context: str) -> int:
+    """How many of the question's character pairs the context holds — as written, or abbreviated the way
+    questions shorten names (收支 for 收入支出, 规资 for 规划和自然资源: the second character a few later)."""
+    t = _PUNCT.sub("", context)
+    return sum(1 for b in asked if b in t or re.search(re.escape(b[0]) + ".{1,3}" + re.escape(b[1]), t))
+
+
+def topic(question: str, reports: list[Report]) -> str:
+    """The question without its 单位 and year words, its why-words, its direction words and particles."""
+    filters = parse_filters(question, reports)
+    text = question
+    for name in sorted({*filters.mentions, *(r.org for r in reports)}, key=len, reverse=True):
+        text = text.replace(name, " ")
+    text = YEAR_WORD.sub(" ", text)
+    w = words()
+    for word in sorted(w["ask"] + w["question_less"] + w["question_more"] + _PARTICLES, key=len, reverse=True):
+        text = text.replace(word, " ")
+    return text
+
+
+@dataclass
+class Candidate:
+    score: float
+    report: Report
+    para: Paragraph
+    said: list[Sentence]  # the comparison sentence (if any) and the reason sentence
+
+
+def _blocks(paras: list[Paragraph]) -> list[tuple[Paragraph, list[Paragraph]]]:
+    """Paragraphs grouped under the heading or numbered item that opens them: (opening paragraph, all of them)."""
+    out: list[tuple[Paragraph, list[Paragraph]]] = []
+    for p in paras:
+        if p.table:
+            continue
+        if not out or _STARTS.match(p.text):
+            out.append((p, [p]))
+        else:
+            out[-1][1].append(p)
+    return out
+
+
+def candidates(question: str, reports: list[Report], lines_for: dict[str, list[str]]) -> list[Candidate]:
+    w = words()
+    asked = set().union(*(bigrams(part) for part in topic(question, reports).split()))
+    quoted = [compact(m) for m in _QUOTED.findall(question)]
+    want = _direction(question, w["question_less"], w["question_more"])
+    out: list[Candidate] = []
+    for r in reports:
+        paras = paragraphs(lines_for.get(r.doc_id, []))
+        for head, block in _blocks(paras):
+            for p in block:
+                said = sentences([p])
+                for i, s in enumerate(said):
+                    cue = next((s.text.find(c) for c in w["cue"] if c in s.text), -1)
+                    if cue < 0:
+                        continue
+                    before = said[i - 1] if i > 0 else None
+                    stated = (before.text if before else "") + s.text[:cue]
+                    context = (head.text if head is not p else "") + p.text[:p.text.find(s.text) + len(s.text)]
+                    if quoted and not all(q in compact(context) for q in quoted):
+                        continue
+                    overlap = shared(asked, context) / max(1, len(asked))
+                    if not quoted and overlap < MIN_OVERLAP:
+                        continue
+                    got = _direction(stated, w["text_less"], w["text_more"])
+                    score = overlap + (2.0 if quoted else 0.0) + (0.5 if want and got == want else 0.0) \
+                        - (1.0 if want and got and got != want else 0.0)
+                    keep = [before, s] if before is not None and before.para == s.para else [s]
+                    out.append(Candidate(score, r, p, keep))
+    # the best first; the earlier statement of equal merit (the whole before its items) first
+    out.sort(key=lambda c: (-round(c.score, 6), c.report.doc_id, c.para.start))
+    return out
+
+
+def reason_answer(question: str, reports: list[Report], lines_for: dict[str, list[str]], focus: str = ""
+                  ) -> tuple[str, list[Citation]]:
+    """('据…：<comparison><reason>[1]', citations) or ('', []) when no reason sentence matches the question."""
+    if not asks_why(question):
+        return "", []
+    found = candidates(question, reports, lines_for)
+    if not found:
+        return "", []
+    best = found[0]
+    r, p = best.report, best.para
+    cite = Citation(n=1, doc_id=r.doc_id, file=r.file, org=r.org, year=r.year, quote=p.text.strip(),
+                    line=best.said[0].line)
+    body = "".join(s.text for s in best.said)
+    return f"据{r.org}{r.year or ''}年报告：{body}[1]", [cite]
