@@ -4,7 +4,7 @@ paragraph cut into sentences that know the lines they came from, so an answer qu
 their first line.
 
 A line continues the previous text line when that one was cut by the page width — it does not end a sentence
-(。！？) and it is about as wide as the document's typical text line — and neither line is a table row (tabs) and
+(。！？；) and it is about as wide as the document's typical text line — and neither line is a table row (tabs) and
 the line does not start a heading or numbered item. Blank lines and page markers between two halves are skipped."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import statistics
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-_ENDS = re.compile(r"[。！？!?]\s*$")
+_ENDS = re.compile(r"[。！？!?；;]\s*$")
 _STARTS = re.compile(r"^\s*(?:[一二三四五六七八九十]+\s*[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d{1,2}\s*[、.．](?!\d)|"
                      r"第[一二三四五六七八九十]+部分|[①-⑳])")
 _FURNITURE = re.compile(r"^\s*(?:=+\s*page\s*\d+\s*=+|[-—–]\s*\d+\s*[-—–]|第\s*\d+\s*页(?:\s*[，,/]?\s*共\s*\d+\s*页)?)\s*$",

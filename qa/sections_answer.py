@@ -1,5 +1,5 @@
 """Text questions answered from the matching section as a whole: 职责 (the full list), 内设机构, 存在的问题,
-改进措施/建议 — the section's enumerated items, each line cited. Which words ask for which kind of section, and
+改进措施/建议 — the section's enumerated items, each paragraph cited (lines a page width wrapped are joined back first). Which words ask for which kind of section, and
 which heading words hold it, is data (`qa/data/text_sections.json`); a question naming several kinds
 (`发现了什么问题，打算怎么改？`) gets each section in turn."""
 
@@ -40,13 +40,15 @@ def asked_kinds(question: str) -> list[str]:
     return [k for _, k in sorted(found)]
 
 
-_SECTIONS: dict[str, list[Section]] = {}
-
-
 def sections_of(doc_id: str, lines: list[str]) -> list[Section]:
-    if doc_id not in _SECTIONS:
-        _SECTIONS[doc_id] = build_sections(lines)
-    return _SECTIONS[doc_id]
+    """The heading tree of a report's lines — cached by the lines themselves, so a report ingested again (same
+    doc id, new text) is read again."""
+    return _sections(tuple(lines))
+
+
+@lru_cache(maxsize=32)
+def _sections(lines: tuple[str, ...]) -> list[Section]:
+    return build_sections(list(lines))
 
 
 def _body(section: Section, lines: list[str]) -> list[Paragraph]:
