@@ -10,7 +10,7 @@ import re
 from core.lexicon import expand_query, tokenize
 from core.models import Report
 from qa.answer_models import Citation
-from qa.passages import Paragraph, paragraphs, sentences
+from qa.passages import Paragraph, paragraphs, sentences, toc_line
 from qa.search import Hit
 from qa.sections_answer import raw_data
 
@@ -21,6 +21,11 @@ _CUE_BOOST = {
     "问题": ("问题", "不足", "困难"), "措施": ("措施", "加强", "进一步", "提高"), "原因": ("原因", "主要是"),
     "职责": ("负责", "职责", "贯彻"), "机构": ("内设", "科室", "股室", "组室", "分别为"), "用于": ("用于",),
 }
+
+
+def _title_only(text: str) -> bool:
+    """A heading standing alone (`三、实施主体`): it names a section, it says nothing."""
+    return bool(_HEADING.match(text)) and len(text) < 25 and not re.search(r"[，,；;：:。]", text)
 
 
 def yes_no(question: str) -> bool:
@@ -54,7 +59,7 @@ def extract(question: str, hits: list[Hit], reports: dict[str, Report], lines_fo
             seen.add((c.doc_id, para.start))
             for s in sentences([para]):
                 sent = s.text
-                if len(sent) < 6 or figure_row(sent):
+                if len(sent) < 6 or figure_row(sent) or toc_line(sent) or _title_only(sent):
                     continue
                 terms = set(tokenize(sent))
                 overlap = len(q_terms & terms)

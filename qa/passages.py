@@ -4,8 +4,9 @@ paragraph cut into sentences that know the lines they came from, so an answer qu
 their first line.
 
 A line continues the previous text line when that one was cut by the page width — it does not end a sentence
-(。！？；) and it is about as wide as the document's typical text line — and neither line is a table row (tabs) and
-the line does not start a heading or numbered item. Blank lines and page markers between two halves are skipped."""
+(。！？；) and it is about as wide as the document's typical text line, or the line begins with what no sentence
+begins with (`，` `）` `3.88%`) — and neither line is a table row (tabs) and
+the line does not start a heading or numbered item, and the previous line is no numbered heading. Blank lines and page markers between two halves are skipped."""
 
 from __future__ import annotations
 
@@ -19,6 +20,10 @@ _STARTS = re.compile(r"^\s*(?:[一二三四五六七八九十]+\s*[、.．]|[（
                      r"第[一二三四五六七八九十]+部分|[①-⑳])")
 _FURNITURE = re.compile(r"^\s*(?:=+\s*page\s*\d+\s*=+|[-—–]\s*\d+\s*[-—–]|第\s*\d+\s*页(?:\s*[，,/]?\s*共\s*\d+\s*页)?)\s*$",
                         re.IGNORECASE)
+# a line cannot begin with a closing mark or a bare percentage: it continues the previous line whatever its width
+_CONTINUES = re.compile(r"^\s*(?:[，。、；：）)%％]|\d+(?:\.\d+)?\s*[%％])")
+_CHAPTER = re.compile(r"^\s*(?:[一二三四五六七八九十]+\s*[、.．]|[（(][一二三四五六七八九十]+[)）]|第[一二三四五六七八九十]+部分)")
+_TOC = re.compile(r"…{2,}|\.{4,}|·{4,}")
 _SENTENCE = re.compile(r"[^。！？!?；;]*(?:[。！？!?；;]+|$)")
 
 
@@ -54,6 +59,10 @@ class Paragraph:
         return self.lines[k]
 
     @property
+    def first_line(self) -> str:
+        return self.text[:self.offsets[1]] if len(self.offsets) > 1 else self.text
+
+    @property
     def table(self) -> bool:
         return is_table_row(self.text)
 
@@ -81,7 +90,7 @@ def _all_paragraphs(lines: tuple[str, ...]) -> list[Paragraph]:
         if not line or _FURNITURE.match(line):
             continue
         joined = (out and prev and not _ENDS.search(prev) and not is_table_row(prev) and not is_table_row(line)
-                  and not _STARTS.match(line) and width(prev) >= 0.8 * wrap)
+                  and not _STARTS.match(line) and not heading(prev) and (width(prev) >= 0.8 * wrap or bool(_CONTINUES.match(line))))
         if joined:
             p = out[-1]
             p.end = n
@@ -106,6 +115,18 @@ def sentences(paras: list[Paragraph], first: int = 0) -> list[Sentence]:
                 out.append(Sentence(s.strip(), p.line_at(pos + len(s) - len(s.lstrip())), i))
             pos = m.end()
     return out
+
+
+def heading(line: str) -> bool:
+    """A chapter heading line (`八、政府性基金预算财政拨款收入支出决算情况说明`, `（三）…`): short, no clause
+    punctuation — the text after it is not its continuation. (`3、…（类）…（款）文化` items do wrap.)"""
+    text = line.strip()
+    return bool(_CHAPTER.match(text)) and len(text) <= 30 and not re.search(r"[，,。；;：:]", text)
+
+
+def toc_line(text: str) -> bool:
+    """A table-of-contents entry (`一、部门主要职能 ……………… 3`): a pointer to a section, never its content."""
+    return bool(_TOC.search(text))
 
 
 def compact(text: str) -> str:

@@ -19,6 +19,7 @@ from qa.sections_answer import raw_data
 _QUOTED = re.compile(r"[“\"「『]([^”\"」』]{2,30})[”\"」』]")
 _PUNCT = re.compile(r"[\s，。、；：:;,.！？!?（）()“”\"'‘’【】《》\-—…%]")
 MIN_OVERLAP = 0.34
+MIN_NAMED = 0.5  # share of the item-naming pairs (the question's words less the budget words) the context holds
 _PARTICLES = ["什么", "主要", "这么多", "这么", "那么", "的", "了", "呢", "吗", "么", "是", "比"]
 
 
@@ -70,41 +71,57 @@ class Candidate:
     said: list[Sentence]  # the comparison sentence (if any) and the reason sentence
 
 
-def _blocks(paras: list[Paragraph]) -> list[tuple[Paragraph, list[Paragraph]]]:
-    """Paragraphs grouped under the heading or numbered item that opens them: (opening paragraph, all of them)."""
-    out: list[tuple[Paragraph, list[Paragraph]]] = []
+_TOP = re.compile(r"^\s*[一二三四五六七八九十]+\s*[、.．]")
+
+
+def _blocks(paras: list[Paragraph]) -> list[tuple[str, Paragraph, list[Paragraph]]]:
+    """Paragraphs grouped under the heading or numbered item that opens them: (the top heading above them,
+    opening paragraph, all of them) — `八、政府性基金预算…情况说明` says what the items under it are about."""
+    out: list[tuple[str, Paragraph, list[Paragraph]]] = []
+    top = ""
     for p in paras:
         if p.table:
             continue
+        if _TOP.match(p.first_line) and len(p.first_line) <= 40:
+            top = p.first_line
         if not out or _STARTS.match(p.text):
-            out.append((p, [p]))
+            out.append((top, p, [p]))
         else:
-            out[-1][1].append(p)
+            out[-1][2].append(p)
     return out
 
 
 def candidates(question: str, reports: list[Report], lines_for: dict[str, list[str]]) -> list[Candidate]:
     w = words()
-    asked = set().union(*(bigrams(part) for part in topic(question, reports).split()))
+    about = topic(question, reports)
+    asked = set().union(*(bigrams(part) for part in about.split()))
+    for word in sorted(w["generic"], key=len, reverse=True):
+        about = about.replace(word, " ")
+    specific = set().union(*(bigrams(part) for part in about.split()))  # the words naming the item
     quoted = [compact(m) for m in _QUOTED.findall(question)]
     want = _direction(question, w["question_less"], w["question_more"])
     out: list[Candidate] = []
     for r in reports:
         paras = paragraphs(lines_for.get(r.doc_id, []))
-        for head, block in _blocks(paras):
+        for top, head, block in _blocks(paras):
             for p in block:
                 said = sentences([p])
                 for i, s in enumerate(said):
-                    cue = next((s.text.find(c) for c in w["cue"] if c in s.text), -1)
+                    # `问题及原因：` is a heading listing topics, not a reason stated
+                    cue = next((m.start() for c in w["cue"] for m in re.finditer(re.escape(c), s.text)
+                                if s.text[max(0, m.start() - 1):m.start()] not in ("及", "和", "与")), -1)
                     if cue < 0:
                         continue
                     before = said[i - 1] if i > 0 else None
                     stated = (before.text if before else "") + s.text[:cue]
-                    context = (head.text if head is not p else "") + p.text[:p.text.find(s.text) + len(s.text)]
+                    # what the reason is about: the headings above it and the text before its cue word
+                    context = (top if top != head.text else "") + (head.text if head is not p else "") \
+                        + p.text[:p.text.find(s.text) + cue]
                     if quoted and not all(q in compact(context) for q in quoted):
                         continue
                     overlap = shared(asked, context) / max(1, len(asked))
-                    if not quoted and overlap < MIN_OVERLAP:
+                    if not quoted and (overlap < MIN_OVERLAP
+                                       or (specific and shared(specific, context) < MIN_NAMED * len(specific))):
                         continue
                     got = _direction(stated, w["text_less"], w["text_more"])
                     score = overlap + (2.0 if quoted else 0.0) + (0.5 if want and got == want else 0.0) \

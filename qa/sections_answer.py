@@ -15,7 +15,7 @@ from core.lexicon import tokenize
 from core.models import Report, Section
 from index.sections import build_sections
 from qa.answer_models import Citation
-from qa.passages import Paragraph, paragraphs
+from qa.passages import Paragraph, paragraphs, toc_line
 
 MAX_PARAS = 12
 MAX_CHARS = 1000
@@ -41,14 +41,29 @@ def asked_kinds(question: str) -> list[str]:
 
 
 def sections_of(doc_id: str, lines: list[str]) -> list[Section]:
-    """The heading tree of a report's lines — cached by the lines themselves, so a report ingested again (same
-    doc id, new text) is read again."""
+    """The heading tree of a report's lines, and its unnumbered title lines (`…（部门）主要职能`) as sections of
+    their own; table-of-contents entries are no sections. Cached by the lines themselves, so a report ingested
+    again (same doc id, new text) is read again."""
     return _sections(tuple(lines))
 
 
 @lru_cache(maxsize=32)
 def _sections(lines: tuple[str, ...]) -> list[Section]:
-    return build_sections(list(lines))
+    tree = [s for s in build_sections(list(lines)) if not toc_line(s.title)]
+    starts = {s.start for s in tree}
+    titled = [Section(idx=-1, title=text.strip(), path=[text.strip()], level=9, start=n, end=len(lines))
+              for n, text in enumerate(lines, start=1) if n not in starts and _title_line(lines, n)]
+    return tree + titled
+
+
+def _title_line(lines: tuple[str, ...], n: int) -> bool:
+    """A line of its own that names a section: short, no sentence, no table row, no list item (nor a 目录
+    entry `- 二、…`), and a sentence follows it."""
+    text = lines[n - 1].strip()
+    nxt = next((x.strip() for x in lines[n:n + 2] if x.strip()), "")
+    return (4 <= len(text) <= 40 and not re.search(r"[。；;，,：:！？]", text) and "\t" not in text
+            and not _ITEM.match(text) and not toc_line(text) and not text.startswith(("-", "•", "·"))
+            and len(nxt) > len(text) and bool(re.search(r"[。；;，,：:]", nxt)))
 
 
 def _body(section: Section, lines: list[str]) -> list[Paragraph]:
@@ -59,6 +74,8 @@ def _body(section: Section, lines: list[str]) -> list[Paragraph]:
         if p.start <= section.start:
             continue
         text = p.text.strip()
+        if toc_line(text):
+            continue
         if out and len(text) < 40 and not _SENTENCE_END.search(text) and not _ITEM.match(text):
             break  # 醴陵市…专项资金绩效自评报告: the next document begins
         if out and size + len(text) > MAX_CHARS:

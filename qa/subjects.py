@@ -1,7 +1,8 @@
 """Questions about a named thing the report describes in a block of its own — a project (`真如海心剧院这个项目
 大概什么情况`, `兰溪路-真南路下立交都是谁在干`): the block is found by the name's characters in its title line,
 and answered with the sub-section the question asks about (实施主体 for `谁在干`) or, when it asks for no
-aspect, the first paragraph of every sub-section. Aspects and their heading words are data
+aspect, the first paragraph of every sub-section. A question that names no project but asks an aspect gets the
+one block in scope that has it. Aspects and their heading words are data
 (`qa/data/text_sections.json`, `_subjects`).
 
 A block title is a line of its own that is no sentence and no table row, followed by numbered sub-headings
@@ -113,6 +114,13 @@ def subject_answer(question: str, reports: list[Report], lines_for: dict[str, li
             score = common_run(asked, _plain(b.title))
             if score >= MIN_NAME and (best is None or score > best[0]):
                 best = (score, r, b)
+    if best is None and aspect and common_run(asked, asked) < 3:
+        # `这个项目是谁在实施` names no project: the one block in scope with that aspect
+        heads = spec()["aspects"][aspect]["heading"]
+        having = [(r, b) for r in reports for b in blocks(lines_for.get(r.doc_id, []))
+                  if any(h in t for t, _, _ in b.subs for h in heads)]
+        if len(having) == 1:
+            best = (0, *having[0])
     if best is None:
         return "", []
     _, r, b = best

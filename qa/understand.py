@@ -69,7 +69,7 @@ def canonical(measure: str) -> str:
 
 
 def detect_intent(q: str) -> Intent:
-    if re.search(r"原因|为什么|为何|为啥|问题|措施|职责|职能|内设|科室|股室", q) and not re.search(r"多少|(?<!哪)几|比例|百分|率|金额", q):
+    if re.search(r"原因|为什么|为何|为啥|问题|措施|职责|职能|内设|科室|股室|哪(?:几|些)(?:张|个|类)?表", q) and not re.search(r"多少|(?<!哪)几|比例|百分|率|金额", q):
         return "text"  # 增长的主要原因是什么 / 预算执行中存在哪些问题 ask for words, not a computation
     if _CHILDREN.search(q):
         return "children"  # 明细/各项/都是哪块: the parts of a row, a table row's columns or a sentence's items

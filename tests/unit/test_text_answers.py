@@ -146,3 +146,40 @@ def test_a_yes_no_question_gets_the_one_sentence_that_says_so() -> None:
 ])
 def test_intent_cues_for_text_questions(question: str, intent: str) -> None:
     assert detect_intent(question) == intent
+
+
+def test_a_line_starting_with_a_percentage_continues_and_a_chapter_heading_does_not() -> None:
+    lines = ["2021 年度财政拨款支出 2007.23 万元，与上年相比，增加 74.89 万元，增长", "",
+             "3.88%，主要是因为召开全国现场会。",
+             "八、政府性基金预算财政拨款收入支出决算情况说明",
+             "政府性基金预算财政拨款收入 2002.80 万元，支出具体情况如下："]
+    paras = paragraphs(lines)
+    assert [(p.start, p.end) for p in paras] == [(1, 3), (4, 4), (5, 5)]
+
+
+def test_an_unnumbered_title_line_opens_a_section_and_contents_entries_do_not() -> None:
+    lines = ["目 录", "一、部门主要职能 ……………………………… 3", "二、部门机构设置 ……………………………… 4", "",
+             "某某委员会（部门）主要职能", "某某委员会是区政府主管城市建设的工作部门。", "主要职能包括：",
+             "（一）贯彻执行有关城市建设的法律、法规。", "（二）负责区管建设工程招投标的监管。",
+             "某某委员会（部门）机构设置", "本部门包括委员会本部和下属事业单位三家。"]
+    text, cits = section_answer("某某委员会的主要职能是什么？", [R], {"d": lines})
+    assert "招投标的监管" in text and "……" not in text and "下属事业单位" not in text
+    assert cits[0].line == 6
+
+
+def test_a_reason_needs_the_item_named_and_a_topic_list_is_no_reason() -> None:
+    lines = ["五、一般公共预算财政拨款支出决算情况说明",
+             "1、社会保障和就业支出（类）行政事业单位养老支出（款）职业年金缴费支出（项）。年初预算为 407.92 万元，支出决算为 349.63 万元。决算数小于预算数的主要原因：人员变动。",
+             "六、绩效自评", "财务管理制度检查发现的问题及原因：一是制度不够规范完善。"]
+    assert reason_answer("政府性基金支出为什么比年初预算少？", [R], {"d": lines}) == ("", [])
+    assert reason_answer("财务管理制度检查为什么没通过？", [R], {"d": lines}) == ("", [])
+    text, _ = reason_answer("职业年金为什么少花了？", [R], {"d": lines})
+    assert "人员变动" in text
+
+
+def test_an_unnamed_project_gets_the_one_block_with_the_aspect() -> None:
+    text, _ = subject_answer("这个项目是谁在实施？", [R], {"d": PROJECT})
+    assert "某某建工集团" in text
+    two = PROJECT + ["", "长江路拓宽工程项目经费情况说明", "一、项目概述", "长江路拓宽工程全长约2公里，由西向东实施。",
+                     "二、实施主体", "施工单位：另一建工集团有限公司；"]
+    assert subject_answer("这个项目是谁在实施？", [R], {"d": two}) == ("", [])
