@@ -183,3 +183,16 @@ def test_an_unnamed_project_gets_the_one_block_with_the_aspect() -> None:
     two = PROJECT + ["", "长江路拓宽工程项目经费情况说明", "一、项目概述", "长江路拓宽工程全长约2公里，由西向东实施。",
                      "二、实施主体", "施工单位：另一建工集团有限公司；"]
     assert subject_answer("这个项目是谁在实施？", [R], {"d": two}) == ("", [])
+
+
+def test_a_reason_naming_a_part_is_followed_by_the_parts_own_reason() -> None:
+    lines = ["（三）一般公共预算财政拨款支出决算具体情况",
+             "一般公共预算财政拨款支出年初预算为 100.00 万元，支出决算为 90.00 万元。决算数小于预算数的主要原因：城乡社区支出（类）未完成年初预期，其中规划服务项目未开展完成。",
+             "1、城乡社区支出（类）城乡社区管理事务（款）行政运行（项）。年初预算为 10.00 万元，支出决算为 9.00 万元。决算数小于预算数的主要原因：勤俭节约。",
+             "2、城乡社区支出（类）城乡社区规划与管理（款）规划与管理（项）。年初预算为 50.00 万元，支出决算为 41.00 万元。决算数小于预算数的主要原因：部分规划服务项目未开展完成，政府采购流程未及时完毕。",
+             "3、住房保障支出（类）住房改革支出（款）住房公积金（项）。年初预算为 5.00 万元，支出决算为 4.00 万元。决算数小于预算数的主要原因：部分规划服务项目未开展完成。"]
+    text, cits = reason_answer("为什么没完成年初预算？", [R], {"d": lines})
+    assert "城乡社区支出（类）未完成年初预期" in text and "其中，2、城乡社区支出" in text and "政府采购" in text
+    assert "勤俭节约" not in text and "住房公积金" not in text and [c.line for c in cits] == [2, 4]
+    text, cits = reason_answer("住房公积金为什么少花了？", [R], {"d": lines})
+    assert len(cits) == 1 and "其中" not in text  # a reason naming no part stands alone
