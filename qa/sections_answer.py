@@ -67,17 +67,22 @@ def _title_line(lines: tuple[str, ...], n: int) -> bool:
 
 
 def _body(section: Section, lines: list[str]) -> list[Paragraph]:
-    """A section's paragraphs (wrapped lines joined): its text up to a line that reads like a new document's title."""
+    """A section's paragraphs (wrapped lines joined): its text up to a line that reads like a new document's title.
+    Short rows right after a line opening a list (`…的单位包括：` / `1 某某中心`) are the list, up to a blank line."""
     out: list[Paragraph] = []
     size = 0
+    listing = False
     for p in paragraphs(lines, section.start + 1, min(section.end, len(lines))):
         if p.start <= section.start:
             continue
         text = p.text.strip()
         if toc_line(text):
             continue
-        if out and len(text) < 40 and not _SENTENCE_END.search(text) and not _ITEM.match(text):
+        gap = bool(out) and any(not x.strip() for x in lines[out[-1].end:p.start - 1])
+        if out and len(text) < 40 and not _SENTENCE_END.search(text) and not _ITEM.match(text) \
+                and not (listing and not gap):
             break  # 醴陵市…专项资金绩效自评报告: the next document begins
+        listing = text.endswith(("：", ":")) or (listing and not _SENTENCE_END.search(text))
         if out and size + len(text) > MAX_CHARS:
             break
         out.append(p)

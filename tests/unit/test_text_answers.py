@@ -196,3 +196,11 @@ def test_a_reason_naming_a_part_is_followed_by_the_parts_own_reason() -> None:
     assert "勤俭节约" not in text and "住房公积金" not in text and [c.line for c in cits] == [2, 4]
     text, cits = reason_answer("住房公积金为什么少花了？", [R], {"d": lines})
     assert len(cits) == 1 and "其中" not in text  # a reason naming no part stands alone
+
+
+def test_rows_after_a_list_opener_belong_to_the_section_until_a_blank_line() -> None:
+    lines = ["二、部门决算单位构成", "从预算单位构成看，某某局部门决算包括：某某局本级决算、下属行政事业单位决算。",
+             "纳入本部门决算编制范围的单位包括：", "序号 单位名称 备注", "1 某某局（本级）",
+             "2 某某局执法大队", "", "某某局2025年度部门决算表", "收入支出决算总表"]
+    text, _ = section_answer("某某局有哪些下属单位？", [R], {"d": lines})
+    assert "某某局执法大队" in text and "部门决算表" not in text
