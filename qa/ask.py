@@ -24,8 +24,8 @@ from qa.filters import QueryFilters
 from qa.program import split_asks
 from qa.resolve import norm, said, vocabulary
 from qa.search import Hit, Searcher
-from qa.sections_answer import section_answer
 from qa.structured import Draft, StructuredEngine
+from qa.text_answer import text_answer
 from qa.understand import Question, parse_question
 from qa.verify import Verifier
 from stores import Stores
@@ -113,7 +113,7 @@ class Asker:
         else:
             used = "extractive"
             lines_for = {r.doc_id: self.lines(r.doc_id) for r, _ in scope}
-            text, cits = section_answer(q.text, [r for r, _ in scope], lines_for, focus=q.measure)
+            text, cits = text_answer(q.text, [r for r, _ in scope], lines_for, focus=q.measure)
             if not text:
                 hits = self.retrieve(q, [r for r, _ in scope])
                 text, cits = extract(q.text, hits, draft.reports, lines_for, focus=q.measure)

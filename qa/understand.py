@@ -25,8 +25,8 @@ _FILLER = re.compile(
 )
 _ORG_WORDS = re.compile(r"^(?:该|本)?(?:单位|部门)|哪个单位|各单位")
 _REGION = re.compile(r"([\u4e00-\u9fa5]{2,4}?(?:省|市|区|县))")
-_TEXT_CUES = re.compile(r"哪些|什么|为什么|原因|职责|职能|问题|措施|用于|性质|怎么|如何|内设|机构|科室|股室|情况")
-_NUMERIC_CUES = re.compile(r"多少|几|金额|比例|占比|百分|率|数额|总额|合计|得分|总分|人数|比较|对比|排序|排名|最多|最少|最高|最低|最大|最小|相差|增长")
+_TEXT_CUES = re.compile(r"哪些|哪几|什么|为什么|为啥|原因|职责|职能|问题|措施|用于|性质|怎么|如何|内设|机构|科室|股室|情况|谁|有没有")
+_NUMERIC_CUES = re.compile(r"多少|(?<!哪)几|金额|比例|占比|百分|率|数额|总额|合计|得分|总分|人数|比较|对比|排序|排名|最多|最少|最高|最低|最大|最小|相差|增长")
 
 
 @dataclass
@@ -69,7 +69,7 @@ def canonical(measure: str) -> str:
 
 
 def detect_intent(q: str) -> Intent:
-    if re.search(r"原因|为什么|为何|问题|措施|职责|职能|内设|科室|股室", q) and not re.search(r"多少|几|比例|百分|率|金额", q):
+    if re.search(r"原因|为什么|为何|为啥|问题|措施|职责|职能|内设|科室|股室|哪(?:几|些)(?:张|个|类)?表", q) and not re.search(r"多少|(?<!哪)几|比例|百分|率|金额", q):
         return "text"  # 增长的主要原因是什么 / 预算执行中存在哪些问题 ask for words, not a computation
     if _CHILDREN.search(q):
         return "children"  # 明细/各项/都是哪块: the parts of a row, a table row's columns or a sentence's items
