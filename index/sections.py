@@ -7,6 +7,7 @@ continues a sibling's sequence in the same bracket style is placed beside that s
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from core.models import Section
@@ -44,6 +45,18 @@ class _Open:
     family: tuple[str, bool]  # (bracket style, Chinese numerals?)
     ordinal: int
     title: str
+    level: int  # nominal level of the marker (2 一、 … 5 (1))
+
+
+def _marker(text: str) -> tuple[int, str, bool, int, str] | None:
+    """(level, style, Chinese numerals?, ordinal, text after the marker) of a line that starts with a list or
+    heading marker, whether or not it is a heading."""
+    for level, style, pattern in _PATTERNS:
+        m = pattern.match(text)
+        if m:
+            rest = m.group(2) if m.lastindex and m.lastindex >= 2 else ""
+            return level, style, not m.group(1).isdigit(), cn_to_int(m.group(1)), rest
+    return None
 
 
 def _heading(text: str) -> tuple[int, str, bool, int, str] | None:
@@ -90,6 +103,83 @@ def _join_bare_markers(lines: list[str]) -> list[tuple[int, str]]:
     return out
 
 
+_STOPS = re.compile(r"[，,。；;：:、！？!?]")
+
+
+def _join_part_continuations(lines: list[str], entries: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """A 第X部分 heading wrapped over two lines (`第三部分 …单位… 2025 年度` / `部门决算情况说明`) takes its
+    continuation: the very next line when it is a short phrase (no punctuation, no figures, no marker) that is
+    itself followed by a numbered heading."""
+    out: list[tuple[int, str]] = []
+    skip: set[int] = set()
+    for pos, (idx, text) in enumerate(entries):
+        if idx in skip:
+            continue
+        m = _PATTERNS[0][2].match(text)
+        if m and m.group(2) and pos + 2 < len(entries):
+            (nidx, nxt), (_aidx, after) = entries[pos + 1], entries[pos + 2]
+            if (nidx == idx + 1 and nxt and len(nxt) <= 20 and not _STOPS.search(nxt) and not re.search(r"\d", nxt)
+                    and not _marker(nxt) and _heading(after)):
+                text = text + nxt
+                skip.add(nidx)
+        out.append((idx, text))
+    return out
+
+
+def _list_items(entries: list[tuple[int, str]]) -> set[int]:
+    """Lines that are items of a numbered list, not headings (职能 `6.负责处理…事宜。`, 依据 `1.《…》`).
+
+    Numbered lines of one style with consecutive ordinals form a run (a marker of a higher level ends it). A
+    heading is short and followed by its content; a list item is a sentence, or is followed straight by its next
+    sibling. A run where most members are items (half, when the line before it ends with a colon) is a list, and
+    none of its members heads a section."""
+    items: set[int] = set()
+    runs: dict[tuple[str, bool], list[int]] = {}  # family → positions in `entries`
+    closed: list[list[int]] = []
+
+    def close(keep: Callable[[tuple[str, bool]], bool]) -> None:
+        for fam in [f for f in runs if not keep(f)]:
+            closed.append(runs.pop(fam))
+
+    levels: dict[tuple[str, bool], int] = {}
+    for pos, (_idx, text) in enumerate(entries):
+        if not text:
+            continue
+        found = _marker(text)
+        if not found:
+            continue
+        level, style, chinese, ordinal, _rest = found
+        if level == 1:
+            close(lambda f: False)
+            continue
+        fam = (style, chinese)
+        levels[fam] = level
+        close(lambda f, lv=level: levels[f] <= lv)  # a higher-level marker ends deeper runs
+        run = runs.get(fam)
+        last = _marker(entries[run[-1]][1]) if run else None
+        if run and last and last[3] == ordinal - 1:
+            run.append(pos)
+        else:
+            if run:
+                closed.append(run)
+            runs[fam] = [pos]
+    closed.extend(runs.values())
+    for run in closed:
+        if len(run) < 2:
+            continue
+        itemlike = 0
+        for k, pos in enumerate(run):
+            text = entries[pos][1]
+            nxt = next((t for _i, t in entries[pos + 1 :] if t), None)
+            adjacent = k + 1 < len(run) and nxt == entries[run[k + 1]][1]
+            itemlike += bool(_heading(text) is None or adjacent)
+        before = next((t for _i, t in reversed(entries[: run[0]]) if t), "")
+        introduced = before.endswith(("：", ":"))  # `具体包括：` announces a list
+        if itemlike * 2 > len(run) or (introduced and itemlike * 2 == len(run)):
+            items.update(entries[pos][0] for pos in run)
+    return items
+
+
 def build_sections(lines: list[str]) -> list[Section]:
     """Sections from normalised lines (index 0 = line 1). The whole document is section 0 (`全文`).
 
@@ -98,25 +188,31 @@ def build_sections(lines: list[str]) -> list[Section]:
     """
     heads: list[tuple[int, list[str], int]] = []  # (line, path, depth)
     stack: list[_Open] = []
-    for idx, text in _join_bare_markers(lines):
-        found = _heading(text)
+    entries = _join_part_continuations(lines, _join_bare_markers(lines))
+    items = _list_items(entries)
+    for idx, text in entries:
+        found = None if idx in items else _heading(text)
         if not found:
             continue
         level, style, chinese, ordinal, title = found
         family = (style, chinese)
         if level == 1:
-            stack = [_Open(("part", True), ordinal, title)]
+            stack = [_Open(("part", True), ordinal, title, 1)]
         else:
-            pos = next((i for i in range(len(stack) - 1, 0, -1) if stack[i].family == family), None)
+            floor = 1 if stack and stack[0].level == 1 else 0  # a 第X部分 stays; a document without parts has none
+            pos = next((i for i in range(len(stack) - 1, floor - 1, -1) if stack[i].family == family), None)
             if pos is None:
                 pos = next(
-                    (i for i in range(len(stack) - 1, 0, -1)
+                    (i for i in range(len(stack) - 1, floor - 1, -1)
                      if stack[i].family[0] == style and stack[i].ordinal == ordinal - 1),
                     None,
                 )
+            if pos is None and level == 2:
+                # 一、 is the top numbered level: it closes deeper headings (and lists) left open before it
+                pos = next((i for i in range(floor, len(stack)) if stack[i].level > level), None)
             if pos is not None:
                 del stack[pos:]
-            stack.append(_Open(family, ordinal, title))
+            stack.append(_Open(family, ordinal, title, level))
         heads.append((idx + 1, [o.title for o in stack], len(stack)))
     sections = [Section(idx=0, title="全文", path=["全文"], level=0, start=1, end=len(lines))]
     for pos, (line, path, depth) in enumerate(heads):
