@@ -7,7 +7,6 @@ continues a sibling's sequence in the same bracket style is placed beside that s
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from core.models import Section
@@ -137,8 +136,8 @@ def _list_items(entries: list[tuple[int, str]]) -> set[int]:
     runs: dict[tuple[str, bool], list[int]] = {}  # family → positions in `entries`
     closed: list[list[int]] = []
 
-    def close(keep: Callable[[tuple[str, bool]], bool]) -> None:
-        for fam in [f for f in runs if not keep(f)]:
+    def close_deeper(level: int) -> None:
+        for fam in [f for f in runs if levels[f] > level]:
             closed.append(runs.pop(fam))
 
     levels: dict[tuple[str, bool], int] = {}
@@ -150,11 +149,11 @@ def _list_items(entries: list[tuple[int, str]]) -> set[int]:
             continue
         level, style, chinese, ordinal, _rest = found
         if level == 1:
-            close(lambda f: False)
+            close_deeper(0)
             continue
         fam = (style, chinese)
         levels[fam] = level
-        close(lambda f, lv=level: levels[f] <= lv)  # a higher-level marker ends deeper runs
+        close_deeper(level)  # a higher-level marker ends deeper runs
         run = runs.get(fam)
         last = _marker(entries[run[-1]][1]) if run else None
         if run and last and last[3] == ordinal - 1:
