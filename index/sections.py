@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 from core.models import Section
+from index.toc_titles import toc_headings
 
 _CN = "〇零一二三四五六七八九十百"
 _PATTERNS: list[tuple[int, str, re.Pattern[str]]] = [
@@ -189,8 +190,9 @@ def build_sections(lines: list[str]) -> list[Section]:
     stack: list[_Open] = []
     entries = _join_part_continuations(lines, _join_bare_markers(lines))
     items = _list_items(entries)
+    parts = toc_headings(lines)  # bare part titles the 目录 names
     for idx, text in entries:
-        found = None if idx in items else _heading(text)
+        found = (1, "part", True, 0, parts[idx]) if idx in parts else None if idx in items else _heading(text)
         if not found:
             continue
         level, style, chinese, ordinal, title = found
