@@ -194,7 +194,7 @@ def parse_document(raw: RawDocument, *, org: str | None = None, year: int | None
     tab_lines = {ln for b in blocks for ln in range(b.start, b.end + 1)}
     blocks = sorted([*blocks, *space_blocks(raw.lines, norm, tab_lines)], key=lambda b: b.start)
     table_lines = {ln for b in blocks for ln in range(b.start, b.end + 1)}
-    sections = build_sections([t if (i + 1) not in table_lines else "" for i, t in enumerate(texts)])
+    sections = build_sections([t if (i + 1) not in table_lines else "" for i, t in enumerate(texts)], org=meta.org)
     report = Report(
         doc_id=doc_id, file=raw.file, path=path, org=meta.org, region=meta.region, year=meta.year,
         doc_type=meta.doc_type, parts=meta.parts, n_lines=len(raw.lines),

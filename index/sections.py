@@ -180,8 +180,18 @@ def _list_items(entries: list[tuple[int, str]]) -> set[int]:
     return items
 
 
-def build_sections(lines: list[str]) -> list[Section]:
-    """Sections from normalised lines (index 0 = line 1). The whole document is section 0 (`全文`).
+def _without_org(title: str, org: str | None) -> str:
+    """A part title without the report's own 单位 (kept when nothing but the marker would remain)."""
+    m = _PATTERNS[0][2].match(title)
+    if not org or not m or org not in m.group(2):
+        return title
+    rest = re.sub(r"\s{2,}", " ", m.group(2).replace(org, "", 1)).strip()
+    return title[: m.start(2)] + rest if rest else title
+
+
+def build_sections(lines: list[str], org: str | None = None) -> list[Section]:
+    """Sections from normalised lines (index 0 = line 1). The whole document is section 0 (`全文`). A part title
+    that repeats the report's 单位 (`第三部分 某街道办事处 2025 年度…`) drops it: every label already names it.
 
     Levels come from a stack of numbering families: a family already open is a sibling; a heading that
     continues an open heading's ordinal in the same bracket style (五、 after 4、) is a sibling too.
@@ -198,6 +208,7 @@ def build_sections(lines: list[str]) -> list[Section]:
         level, style, chinese, ordinal, title = found
         family = (style, chinese)
         if level == 1:
+            title = _without_org(title, org)
             stack = [_Open(("part", True), ordinal, title, 1)]
         else:
             floor = 1 if stack and stack[0].level == 1 else 0  # a 第X部分 stays; a document without parts has none

@@ -78,3 +78,11 @@ def test_a_part_heading_wrapped_over_two_lines_is_joined() -> None:
 def test_a_part_heading_followed_by_a_body_line_is_not_joined() -> None:
     lines = ["第一部分 某局概况", "本局负责全区管理", "这是正文，不是标题。"]
     assert _paths(lines) == ["第一部分 某局概况"]
+
+
+def test_a_part_title_drops_the_reports_own_unit() -> None:
+    lines = ["第三部分 某街道办事处 2025 年度部门决算情况说明", "一、收入支出决算总体情况说明", "收入10万元。"]
+    paths = [s.path_text for s in build_sections(lines, org="某街道办事处")[1:]]
+    assert paths[0] == "第三部分 2025 年度部门决算情况说明"
+    assert build_sections(["第一部分 某街道办事处"], org="某街道办事处")[1].title == "第一部分 某街道办事处"
+    assert build_sections(lines, org="另一单位")[1].title == lines[0]
