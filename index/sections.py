@@ -7,6 +7,7 @@ continues a sibling's sequence in the same bracket style is placed beside that s
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from core.models import Section
@@ -126,12 +127,23 @@ def _join_part_continuations(lines: list[str], entries: list[tuple[int, str]]) -
     return out
 
 
+def _wrap_width(texts: list[str]) -> int:
+    """The width a text layer wraps body lines at: the most common length of longer lines, when a good share
+    (30%) of them have it (±1); 0 for text whose lines are paragraphs."""
+    counts = Counter(len(t) for t in texts if len(t) >= 12)
+    if not counts:
+        return 0
+    mode = counts.most_common(1)[0][0]
+    near = sum(n for length, n in counts.items() if abs(length - mode) <= 1)
+    return mode if near * 10 >= sum(counts.values()) * 3 else 0
+
+
 def _list_items(entries: list[tuple[int, str]]) -> set[int]:
     """Lines that are items of a numbered list, not headings (职能 `6.负责处理…事宜。`, 依据 `1.《…》`).
 
     Numbered lines of one style with consecutive ordinals form a run (a marker of a higher level ends it). A
-    heading is short and followed by its content; a list item is a sentence, or is followed straight by its next
-    sibling. A run where most members are items (half, when the line before it ends with a colon) is a list, and
+    heading is short and followed by its content; a list item is a sentence (or a line wrapped at the page width
+    mid-sentence), or is followed straight by its next sibling. A run where most members are items (half, when the line before it ends with a colon) is a list, and
     none of its members heads a section."""
     items: set[int] = set()
     runs: dict[tuple[str, bool], list[int]] = {}  # family → positions in `entries`
@@ -164,6 +176,7 @@ def _list_items(entries: list[tuple[int, str]]) -> set[int]:
                 closed.append(run)
             runs[fam] = [pos]
     closed.extend(runs.values())
+    width = _wrap_width([t for _i, t in entries])
     for run in closed:
         if len(run) < 2:
             continue
@@ -172,7 +185,10 @@ def _list_items(entries: list[tuple[int, str]]) -> set[int]:
             text = entries[pos][1]
             nxt = next((t for _i, t in entries[pos + 1 :] if t), None)
             adjacent = k + 1 < len(run) and nxt == entries[run[k + 1]][1]
-            itemlike += bool(_heading(text) is None or adjacent)
+            # a sentence wrapped at the page width (not a 科目 line, whose title may wrap too) is an item
+            wrapped = (width and len(text) >= width * 0.9 and not _STOPS.search(text[-1])
+                       and "（类）" not in text and "(类)" not in text and nxt is not None and not _marker(nxt))
+            itemlike += bool(_heading(text) is None or adjacent or wrapped)
         before = next((t for _i, t in reversed(entries[: run[0]]) if t), "")
         introduced = before.endswith(("：", ":"))  # `具体包括：` announces a list
         if itemlike * 2 > len(run) or (introduced and itemlike * 2 == len(run)):

@@ -86,3 +86,34 @@ def test_a_part_title_drops_the_reports_own_unit() -> None:
     assert paths[0] == "第三部分 2025 年度部门决算情况说明"
     assert build_sections(["第一部分 某街道办事处"], org="某街道办事处")[1].title == "第一部分 某街道办事处"
     assert build_sections(lines, org="另一单位")[1].title == lines[0]
+
+
+WRAPPED_BODY = [
+    "本单位是区政府工作部门，主要负责全区的",  # body lines of a text layer wrapped at 20 characters
+    "自然资源管理工作，具体职能见下文所列各项",
+    "内容，本年度机构设置和人员编制没有变化，",
+    "人员经费和公用经费均按照有关标准列支。",
+]
+
+
+def test_items_wrapped_at_the_page_width_are_a_list() -> None:
+    lines = ["一、主要职能", *WRAPPED_BODY,
+             "1.履行全民所有自然资源资产所有者职",
+             "责。贯彻执行有关法律法规和方针政策，",
+             "研究制订具体的实施意见并组织实施。",
+             "2.组织编制并监督实施国土空间规划和",
+             "相关专项规划，开展适宜性评价工作。",
+             "二、部门决算单位构成", "本部门决算由本级决算组成。"]
+    assert _paths(lines) == ["一、主要职能", "二、部门决算单位构成"]
+
+
+def test_a_subject_heading_wrapped_at_the_page_width_stays_a_heading() -> None:
+    lines = ["五、支出决算具体情况", *WRAPPED_BODY,
+             "1、社会保障和就业支出（类）行政事",
+             "业单位养老支出（款）（项）。年初预算为",
+             "10万元，支出决算为9万元。",
+             "2、卫生健康支出（类）行政事业单位医",
+             "疗（款）行政单位医疗（项）。年初预算",
+             "为5万元，支出决算为5万元。"]
+    paths = _paths(lines)
+    assert paths[1].startswith("五、支出决算具体情况 › 1、社会保障和就业支出（类）") and len(paths) == 3
