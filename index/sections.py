@@ -113,7 +113,7 @@ def _join_part_continuations(lines: list[str], entries: list[tuple[int, str]]) -
     itself followed by a numbered heading."""
     out: list[tuple[int, str]] = []
     skip: set[int] = set()
-    for pos, (idx, text) in enumerate(entries):
+    for k, (idx, text) in enumerate(entries):
         if idx in skip:
             continue
         m = _PATTERNS[0][2].match(text)
@@ -136,6 +136,15 @@ def _wrap_width(texts: list[str]) -> int:
     mode = counts.most_common(1)[0][0]
     near = sum(n for length, n in counts.items() if abs(length - mode) <= 1)
     return mode if near * 10 >= sum(counts.values()) * 3 else 0
+
+
+def _wrapped_rest(text: str, nxt: str, width: int) -> str:
+    """The end of a heading wrapped at the page width (`5、一般公共服务支出（类）…（款）一般` / `行政管理事务（项）。…`):
+    the next line's words up to its first stop or figure, when the heading runs to the width mid-phrase."""
+    if not width or len(text) < width * 0.9 or _STOPS.search(text[-1]) or not nxt or _marker(nxt):
+        return ""
+    m = re.match(r"[^，,。；;：:、！？!?\d]{1,24}(?=[，,。；;：:！？!?\d])", nxt)  # words, not a figure
+    return m.group() if m else ""
 
 
 def _list_items(entries: list[tuple[int, str]]) -> set[int]:
@@ -217,11 +226,14 @@ def build_sections(lines: list[str], org: str | None = None) -> list[Section]:
     entries = _join_part_continuations(lines, _join_bare_markers(lines))
     items = _list_items(entries)
     parts = toc_headings(lines)  # bare part titles the 目录 names
-    for idx, text in entries:
+    width = _wrap_width([t for _i, t in entries])
+    for k, (idx, text) in enumerate(entries):
         found = (1, "part", True, 0, parts[idx]) if idx in parts else None if idx in items else _heading(text)
         if not found:
             continue
         level, style, chinese, ordinal, title = found
+        if level > 1 and k + 1 < len(entries):
+            title += _wrapped_rest(text, entries[k + 1][1], width)
         family = (style, chinese)
         if level == 1:
             title = _without_org(title, org)

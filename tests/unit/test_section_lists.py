@@ -117,3 +117,16 @@ def test_a_subject_heading_wrapped_at_the_page_width_stays_a_heading() -> None:
              "为5万元，支出决算为5万元。"]
     paths = _paths(lines)
     assert paths[1].startswith("五、支出决算具体情况 › 1、社会保障和就业支出（类）") and len(paths) == 3
+
+
+def test_a_heading_wrapped_at_the_page_width_takes_its_last_words() -> None:
+    lines = ["五、支出决算具体情况", *WRAPPED_BODY,
+             "1、一般公共服务支出（类）组织事务（",
+             "款）一般行政（项）39.99万元，主要用于",
+             "日常工作。"]
+    assert _paths(lines)[1] == "五、支出决算具体情况 › 1、一般公共服务支出（类）组织事务（款）一般行政（项）"
+
+
+def test_a_short_heading_takes_nothing_from_the_next_line() -> None:
+    lines = ["五、支出决算具体情况", *WRAPPED_BODY, "（一）基本支出", "基本支出10万元，主要用于日常工作。"]
+    assert _paths(lines)[1] == "五、支出决算具体情况 › （一）基本支出"
