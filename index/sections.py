@@ -113,7 +113,7 @@ def _join_part_continuations(lines: list[str], entries: list[tuple[int, str]]) -
     itself followed by a numbered heading."""
     out: list[tuple[int, str]] = []
     skip: set[int] = set()
-    for k, (idx, text) in enumerate(entries):
+    for pos, (idx, text) in enumerate(entries):
         if idx in skip:
             continue
         m = _PATTERNS[0][2].match(text)
