@@ -1,7 +1,9 @@
 """The heading tree of a report: 第X部分 › 一、 › （一）/(一) › 1、/1. › (1), with line spans.
 
 Reports mix numbering styles (`1、` where `一、` belongs, `（2）` after `（一）`); a heading whose ordinal
-continues a sibling's sequence in the same bracket style is placed beside that sibling.
+continues a sibling's sequence in the same bracket style is placed beside that sibling. Numbered list items
+(职能, 依据) are not headings; `一、` closes deeper headings left open; bare part titles named by a dotted 目录
+head their parts (`index.toc_titles`); headings wrapped over two lines are joined.
 """
 
 from __future__ import annotations
