@@ -28,6 +28,7 @@ _NOT_FIGURES = [
     re.compile(r"附件\s*\d+(?:\s*-\s*\d+)?"),
     re.compile(r"(?:^|(?<=[\s；;。：:，,、]))\d{1,2}\s*-\s*\d{1,2}\s*[.、．](?!\d)"),  # 1-2. list numerals
     re.compile(r"(?:^|(?<=[\s；;。：:，,、“]))\d{1,2}\s*[、.．](?!\d)"),  # 1、 2. list numerals
+    re.compile(r"(?:^|(?<=[\s；;。：:，,、“]))\d{1,2}\s*[.．](?=(?:19|20)\d{2}\s*年)"),  # 4.2026年… (list numeral, year)
     re.compile(r"[（(]\d{1,2}[)）]"),
     re.compile(r"第\s*\d+\s*(?:部分|条|届|期|次会议)"),
     re.compile(r"[A-Za-z]+\d+|\d+[A-Za-z]+"),  # identifiers like 5G, _GoBack

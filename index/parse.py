@@ -20,7 +20,7 @@ from index.table_facts import ParsedTable, parse_table
 
 # Bump when parsing or chunking changes what a report yields: reports stored by an older parser are re-parsed on
 # the next `qa ingest` instead of being skipped as already indexed.
-PARSER_VERSION = 4
+PARSER_VERSION = 5
 
 
 @dataclass
@@ -128,6 +128,26 @@ def _carried(prev: str, text: str, width: int) -> str:
     return prev[stops[-1]:] if stops else prev
 
 
+_LEAD_UNIT = re.compile(r"^\s*(?:余|多)?(?:万|亿)?(?:余|多)?(?:元|%|个百分点|百分点|人次|人|个|次|项|辆|台|套|篇|条|件|份|家|种|期|"
+                        r"天|小时|分|批次|名|组|平方米|㎡|户|万)")
+
+
+def _unit_tail(parsed: ParsedReport, idx: int) -> str:
+    """The unit a figure at the end of line `idx` (0-based) continues with on the next text line (a text layer
+    wraps `收入合计 20323.21` / `万元，…`): the unit at the start of the next non-empty line, when the line ends in a
+    digit and only empty lines (a page break) lie between. The figure keeps its place on its own line."""
+    text = parsed.norm[idx].text.rstrip()
+    if not text or not text[-1].isdigit():
+        return ""
+    for nxt in range(idx + 1, min(idx + 4, len(parsed.norm))):
+        if nxt + 1 in parsed.table_lines:
+            return ""
+        if parsed.norm[nxt].text.strip():
+            m = _LEAD_UNIT.match(parsed.norm[nxt].text)
+            return m.group().strip() if m else ""
+    return ""
+
+
 def _wrap_width(parsed: ParsedReport) -> int:
     """The width narrative lines wrap at: most lines of a wrapped text layer are about this long."""
     lengths = sorted(len(nl.text.rstrip()) for i, nl in enumerate(parsed.norm)
@@ -145,12 +165,16 @@ def _narrative_facts(maker: _FactMaker, parsed: ParsedReport) -> None:
             continue
         carry = _carried(prev, nl.text, width)
         prev = nl.text
+        tail = _unit_tail(parsed, idx)
+        own = nl.text.rstrip() if tail else nl.text
         ids: list[str | None] = []
-        for fig in line_figures(carry + nl.text):
+        for fig in line_figures(carry + own + tail):
             tok = fig.token
             if tok.start < len(carry):
                 continue  # a figure of the previous line: it was read there
-            tok = replace(tok, start=tok.start - len(carry), end=tok.end - len(carry))
+            end = min(tok.end, len(carry) + len(own))  # a unit read from the next line is not this line's text
+            tok = replace(tok, start=tok.start - len(carry), end=end - len(carry),
+                          raw=own[tok.start - len(carry) : end - len(carry)])
             rate_of = ids[fig.rate_of_index] if fig.rate_of_index is not None and fig.rate_of_index < len(ids) else None
             fact = maker.add(
                 line, tok.start, tok.end, kind="text", value=tok.value, unit=tok.unit, raw=tok.raw,
@@ -170,7 +194,7 @@ def parse_document(raw: RawDocument, *, org: str | None = None, year: int | None
     tab_lines = {ln for b in blocks for ln in range(b.start, b.end + 1)}
     blocks = sorted([*blocks, *space_blocks(raw.lines, norm, tab_lines)], key=lambda b: b.start)
     table_lines = {ln for b in blocks for ln in range(b.start, b.end + 1)}
-    sections = build_sections([t if (i + 1) not in table_lines else "" for i, t in enumerate(texts)])
+    sections = build_sections([t if (i + 1) not in table_lines else "" for i, t in enumerate(texts)], org=meta.org)
     report = Report(
         doc_id=doc_id, file=raw.file, path=path, org=meta.org, region=meta.region, year=meta.year,
         doc_type=meta.doc_type, parts=meta.parts, n_lines=len(raw.lines),

@@ -33,3 +33,42 @@ def test_a_heading_line_is_not_carried_into_the_next() -> None:
 def test_a_finished_sentence_is_not_carried() -> None:
     lines = [*WRAPPED[:3], "这是一个完整的句子，到此结束。", "45.67 万元为其他支出。"]
     assert "完整的句子" not in _phrase(lines, "45.67")
+
+
+UNIT_WRAPPED = [
+    "示例局2025年度部门决算",
+    "一、收入决算情况说明",
+    "示例局2025年度收入、支出决算总计均为20323.21",
+    "万元，其中财政拨款收入 20000.00 万元，占比为 98.41",
+    "%。",
+    "二、其他",
+    "截至年底，本单位共有车辆 5",
+    "",
+    "辆。",
+    "截至年底，本单位新增人员 12",
+    "其中：在编人员 10 人。",
+]
+
+
+def _fact(lines: list[str], value: str):
+    parsed = parse_document(RawDocument(file="t.txt", lines=lines, pages=[None] * len(lines)))
+    [fact] = [f for f in parsed.facts if str(f.value) == value]
+    return fact, parsed
+
+
+def test_a_unit_on_the_next_line_belongs_to_the_figure_before_it() -> None:
+    fact, parsed = _fact(UNIT_WRAPPED, "20323.21")
+    assert fact.unit == "万元" and fact.line == 3
+    assert parsed.lines[2][fact.char_start : fact.char_end] == "20323.21"  # the citation points at the figure only
+    share, _ = _fact(UNIT_WRAPPED, "98.41")
+    assert share.unit == "%" and share.line == 4
+
+
+def test_a_unit_after_a_page_break_still_belongs_to_the_figure() -> None:
+    fact, _ = _fact(UNIT_WRAPPED, "5")
+    assert fact.unit == "辆"
+
+
+def test_a_next_line_that_starts_with_words_gives_no_unit() -> None:
+    fact, _ = _fact(UNIT_WRAPPED, "12")
+    assert fact.unit == ""
