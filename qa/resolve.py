@@ -156,7 +156,7 @@ def want_dimension(question: str, intent: str) -> str | None:
         return "人"
     if re.search(r"得分|总分|几分|多少分", question):
         return "分"
-    if re.search(r"几个|多少个|多少项|多少名|多少条|多少次", question):
+    if re.search(r"(?:几|多少)(?:个|项|名|条|次|辆|台|套|件|份|篇|户|间|座|张|只|艘|批)", question):
         return "count"
     if re.search(r"费|支出|收入|经费|资金|金额|预算|决算|结余|总计|合计|钱|拨款|采购|投入|总额|花了?多少|花费|工资|薪", question):
         return "money"
@@ -182,6 +182,8 @@ def score_fact(f: Fact, terms: list[str], measure: str, question: str, budget: s
             got += 1.5 if item_heading else 0.5
         elif f.kind == "cell" and t in norm(f.column):
             got += 1.5
+        elif f.unit and len(f.unit) >= 2 and t == f.unit and f.unit not in ("万元", "亿元"):
+            got += 2.0  # 接待了多少人次: the unit the figure is printed in names what is counted
     score = got / (2.0 * len(terms))
     if label == m:
         score += 0.6

@@ -108,8 +108,18 @@ def _strip(q: str, reports: list[Report], filters: QueryFilters) -> str:
     tail = "(?:" + "|".join(map(re.escape, org_words()["mention_tail"])) + ")?"
     for name in names:
         q = re.sub(re.escape(name) + tail, " ", q)
+    q = _DATE.sub(" ", q)  # 截至25年8月底: when a count was taken, not what is counted
     q = YEAR_WORD.sub(" ", q)
+    q = _LISTED.sub(" ", q)  # what is left of 甲、乙、丙这三家 once the names are gone
     return _ORG_WORDS.sub(" ", q)
+
+
+# 多少辆车: a one-character noun after its classifier is named by the compound the reports print (车辆)
+_NOUN_AFTER_CLASSIFIER = re.compile(r"(?:多少|几)(?P<cls>辆|台|套|件|份|篇|户|间|座|张|只|匹|艘)(?P<noun>[\u4e00-\u9fa5])"
+                                    r"(?![\u4e00-\u9fa5])")
+_EACH = re.compile(r"各(?:自)?(?=[\u4e00-\u9fa5]{0,3}?(?:多少|几))")  # 各有多少 / 各接待了多少: per 单位, not a word
+_DATE = re.compile(r"(?:截[至止]|到)?\s*(?:20)?\d{2}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?(?:底|末|止|为止)?")
+_LISTED = re.compile(r"(?:^|(?<=\s))[、，,\s]*、[、，,\s]*|(?:这|那)?(?:[两二三四五六七八九十几]|\d+)(?:家|个单位|个部门)(?:单位|部门)?")
 
 
 _INTENT_WORDS = re.compile(
@@ -136,7 +146,11 @@ def measure_of(q: str, intent: Intent) -> tuple[str, str, str]:
         q = q[:_AGAINST_BUDGET.search(q).start()] if _AGAINST_BUDGET.search(q) else q  # type: ignore[union-attr]
     if intent == "children":
         q = _CHILDREN.sub(" ", re.sub(r"请?列出|列一下|列举", " ", q))
-    clean = lambda s: _FILLER.sub("", _INTENT_WORDS.sub("", keep_words(s)))  # noqa: E731
+
+    def clean(s: str) -> str:
+        s = _NOUN_AFTER_CLASSIFIER.sub(r"\g<noun>\g<cls>", _EACH.sub("", s))
+        return _FILLER.sub("", _INTENT_WORDS.sub("", keep_words(s)))
+
     return canonical(clean(q)), canonical(clean(denominator)), canonical(clean(second))
 
 
@@ -166,6 +180,8 @@ def parse_question(text: str, reports: list[Report], previous: Question | None =
         budget = "年初预算"
     elif re.search(r"预算(?!执行)", text) and not re.search(r"决算|完成|执行", text):
         budget = "预算"
+    if len(filters.orgs) > 1 and intent == "lookup" and re.search(r"各|分别|都", text):
+        intent = "compare"  # 甲、乙、丙各有多少: one figure per 单位, side by side
     q = Question(text=text, orgs=filters.orgs, years=filters.years, kinds=filters.kinds, intent=intent,
                  measure=measure, denominator=denominator, second=second, budget=budget, unknown_orgs=unknown,
                  table=table, within=within,
