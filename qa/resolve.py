@@ -156,7 +156,7 @@ def want_dimension(question: str, intent: str) -> str | None:
         return "人"
     if re.search(r"得分|总分|几分|多少分", question):
         return "分"
-    if re.search(r"(?:几|多少)(?:个|项|名|条|次|辆|台|套|件|份|篇|户|间|座|张|只|艘|批)", question):
+    if re.search(r"(?:几|多少)(?:个|项|名|条|次|辆|台|套|件|份|户|间|座|艘|批)", question):
         return "count"
     if re.search(r"费|支出|收入|经费|资金|金额|预算|决算|结余|总计|合计|钱|拨款|采购|投入|总额|花了?多少|花费|工资|薪", question):
         return "money"

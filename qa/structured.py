@@ -134,7 +134,7 @@ class StructuredEngine:
             derived = previous_year_value(self, r, q, year, dim) if year and r.year and year < r.year else None
             if derived:
                 return derived
-            facts = self.facts_for_year(r, year)
+            facts = in_table(self.facts_for_year(r, year), q.table)
             near = closest(rank_facts(facts, q.measure, q.text, dim, q.budget), meaningful_terms(q.measure, facts))
             if near is None:
                 return None

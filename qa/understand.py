@@ -15,6 +15,7 @@ from core.lexicon import SYNONYMS, tokenize
 from core.models import Report
 from qa.filters import YEAR_WORD, QueryFilters, parse_filters
 from qa.resolve import keep_words
+from qa.scope import table_kinds
 
 Intent = str  # lookup|share|growth|execution|sum|diff|budget_diff|children|rank_max|rank_min|compare|convert|per_head|text
 
@@ -115,7 +116,7 @@ def _strip(q: str, reports: list[Report], filters: QueryFilters) -> str:
 
 
 # 多少辆车: a one-character noun after its classifier is named by the compound the reports print (车辆)
-_NOUN_AFTER_CLASSIFIER = re.compile(r"(?:多少|几)(?P<cls>辆|台|套|件|份|篇|户|间|座|张|只|匹|艘)(?P<noun>[\u4e00-\u9fa5])"
+_NOUN_AFTER_CLASSIFIER = re.compile(r"(?:多少|几)(?P<cls>辆|台|套|件|份|户|间|座|艘)(?P<noun>[\u4e00-\u9fa5])"
                                     r"(?![\u4e00-\u9fa5])")
 _EACH = re.compile(r"各(?:自)?(?=[\u4e00-\u9fa5]{0,3}?(?:多少|几))")  # 各有多少 / 各接待了多少: per 单位, not a word
 _DATE = re.compile(r"(?:截[至止]|到)?\s*(?:20)?\d{2}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?(?:底|末|止|为止)?")
@@ -182,7 +183,8 @@ def parse_question(text: str, reports: list[Report], previous: Question | None =
         budget = "预算"
     if len(filters.orgs) > 1 and intent == "lookup" and re.search(r"各|分别|都", text):
         intent = "compare"  # 甲、乙、丙各有多少: one figure per 单位, side by side
-    q = Question(text=text, orgs=filters.orgs, years=filters.years, kinds=filters.kinds, intent=intent,
+    kinds = filters.kinds or (table_kinds(table) if table and not re.match(r"公开0?\d", table) else [])
+    q = Question(text=text, orgs=filters.orgs, years=filters.years, kinds=kinds, intent=intent,
                  measure=measure, denominator=denominator, second=second, budget=budget, unknown_orgs=unknown,
                  table=table, within=within,
                  all_orgs=bool(re.search(r"哪个单位|各单位|哪个|谁|排序|排名", text)) and len(filters.orgs) < 2)
