@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 from core.dimensions import fact_dimension
 from core.lexicon import tokenize
@@ -160,6 +161,8 @@ def want_dimension(question: str, intent: str) -> str | None:
         return "count"
     if re.search(r"费|支出|收入|经费|资金|金额|预算|决算|结余|总计|合计|钱|拨款|采购|投入|总额|花了?多少|花费|工资|薪", question):
         return "money"
+    if re.search(r"(?:多少|几)(?![万亿元千百])[\u4e00-\u9fa5]{2}", question):
+        return "count"  # 接待了多少读者: 多少 asks of a thing counted, and no money word is said
     return None
 
 
@@ -211,9 +214,50 @@ def score_fact(f: Fact, terms: list[str], measure: str, question: str, budget: s
     return score
 
 
+_NAMING = re.compile(r"^(?:n[a-z]*|eng|j)$")  # jieba tags of naming words: nouns, names, letters, abbreviations
+
+
+def unsaid_share(measure: str, facts: list[Fact]) -> float:
+    """How much of the measure's naming words (nouns, names, Latin letters — by length) no fact of the report
+    carries, not even as a prefix: 0 when the report knows every noun, 1 when it knows none (MCN大会). Verbs and
+    particles are left out: those are often the wording of the question (倒推一下, 到底), not the measure."""
+    from core.lexicon import tokenizer
+
+    vocab = vocabulary(facts)
+    if not vocab:
+        return 0.0
+    total = unknown = 0
+    for w in tokenizer().lcut(norm(measure)):
+        if len(w) < 2 or not _naming(w):
+            continue
+        total += len(w)
+        if not any(w[:n] in vocab or w[:n].upper() in vocab for n in range(len(w), 1, -1)) and not _abbreviates(w, vocab):
+            unknown += len(w)
+    return unknown / total if total else 0.0
+
+
+def _abbreviates(word: str, vocab: str) -> bool:
+    """社保 for 社会保障: the word's characters in order, at most two apart, the first one first."""
+    return bool(re.search(".{0,2}".join(map(re.escape, word)), vocab)) if 2 <= len(word) <= 4 else False
+
+
+@lru_cache(maxsize=4096)
+def _naming(word: str) -> bool:
+    import jieba.posseg as pseg
+
+    parts = pseg.lcut(word)
+    return any(_NAMING.match(p.flag) for p in parts)  # a compound names when one of its parts does
+
+
+UNSAID_COST = 0.5  # the score a measure loses when the report knows none of its naming words
+
+
 def rank_facts(facts: list[Fact], measure: str, question: str, dim: str | None, budget: str | None = None,
-               rate_kind: str | None = None) -> list[Scored]:
+               rate_kind: str | None = None, unsaid: float = 0.0) -> list[Scored]:
+    """Facts scored for the measure, best first; `unsaid` (0–1, `unsaid_share` over the whole report) lowers
+    every score: a measure whose nouns the report never writes is stated by none of its facts."""
     terms = meaningful_terms(measure, facts)
+    cost = UNSAID_COST * unsaid
     out: list[Scored] = []
     for f in facts:
         _, fdim = fact_dimension(f)
@@ -227,7 +271,7 @@ def rank_facts(facts: list[Fact], measure: str, question: str, dim: str | None, 
             continue
         if rate_kind and f.rate_kind not in (rate_kind, None):
             continue
-        s = score_fact(f, terms, measure, question, budget)
+        s = score_fact(f, terms, measure, question, budget) - cost
         if s > 0:
             out.append(Scored(f, s, label_of(f) == norm(measure)))
     out.sort(key=lambda s: (-s.score, s.fact.kind != "text", s.fact.line))

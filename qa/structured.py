@@ -24,6 +24,7 @@ from qa.resolve import (
     meaningful_terms,
     prefer_totals,
     rank_facts,
+    unsaid_share,
     want_dimension,
 )
 from qa.scope import in_table, inside_of
@@ -113,13 +114,14 @@ class StructuredEngine:
              budget: str | None = None, rate_kind: str | None = None) -> list[Scored]:
         facts = in_table(self.facts_for_year(report, year), q.table)
         budget = budget if budget is not None else q.budget
+        unsaid = unsaid_share(measure, self.facts_of[report.doc_id])
         if q.within:  # 基本支出里，人员经费: the facts that sit inside the whole (its table, section or sentence)
             inside = inside_of(facts, q.within)
             part = re.sub(re.escape(q.within) + r"(?:里面?|当中|之中)?", "", measure) or measure
-            group = best(rank_facts(inside, part, q.text, dim, budget, rate_kind)) if inside else []
+            group = best(rank_facts(inside, part, q.text, dim, budget, rate_kind, unsaid)) if inside else []
             if group:
                 return prefer_totals(group)
-        return prefer_totals(best(rank_facts(facts, measure, q.text, dim, budget, rate_kind)))
+        return prefer_totals(best(rank_facts(facts, measure, q.text, dim, budget, rate_kind, unsaid)))
 
     def _org_year(self, r: Report, year: int | None = None) -> str:
         return f"{r.org}{year or r.year}年"

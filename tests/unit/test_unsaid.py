@@ -1,0 +1,45 @@
+"""Graded evidence that a measure is not in a report: the share of its naming words (nouns, names, Latin letters)
+no fact of the report writes lowers every score — not a yes/no rule; and 多少+noun without a money word asks a count."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from core.models import Fact
+from qa.program import split_asks
+from qa.resolve import rank_facts, unsaid_share, want_dimension
+
+
+def fact(fid: str, phrase: str, value: str = "100", unit: str = "万元") -> Fact:
+    return Fact(fact_id=fid, doc_id="u", kind="text", value=Decimal(value), raw=value + unit, unit=unit, line=1,
+                char_start=0, char_end=3, phrase=phrase, sentence=phrase + value + unit)
+
+
+FACTS = [fact("n1", "部门预算安排购置单价"), fact("n2", "社会保障和就业支出"), fact("n3", "图书馆本年收入合计"),
+         fact("n4", "机关运行经费支出")]
+
+
+def test_share_of_naming_words_the_report_never_writes() -> None:
+    assert unsaid_share("MCN大会安排预算", FACTS) == 1.0  # every noun unknown; the verbs do not count
+    assert unsaid_share("机关运行经费", FACTS) == 0.0
+    assert 0 < unsaid_share("图书馆读者", FACTS) < 1
+    assert unsaid_share("收入合计倒推一下", FACTS) == 0.0  # wording of the question is not a noun
+    assert unsaid_share("社保就业支出", FACTS) == 0.0  # 社保: the characters of 社会保障 in order
+    assert unsaid_share("anything", []) == 0.0
+
+
+def test_the_share_lowers_scores_gradually() -> None:
+    plain = rank_facts(FACTS, "安排预算", "安排预算", "money", "预算")[0].score
+    half = rank_facts(FACTS, "安排预算", "安排预算", "money", "预算", unsaid=0.5)[0].score
+    full = rank_facts(FACTS, "安排预算", "安排预算", "money", "预算", unsaid=1.0)[0].score
+    assert plain > half > full
+
+
+def test_many_things_without_a_money_word_are_counted() -> None:
+    assert want_dimension("图书馆接待了多少读者", "lookup") == "count"
+    assert want_dimension("安排了多少钱", "lookup") == "money"
+    assert want_dimension("收了多少万元", "lookup") != "count"
+
+
+def test_gan_ma_is_an_ask_of_its_own() -> None:
+    assert split_asks("三公花了多少，主要干嘛了？") == ["三公花了多少，", "主要干嘛了？"]
