@@ -166,6 +166,20 @@ def want_dimension(question: str, intent: str) -> str | None:
     return None
 
 
+def _whole_of(f: Fact) -> str:
+    """The whole a listed item belongs to: the clause just before 其中 (`预算收入456.9万元，其中年初预算…，调整追加…`),
+    when that clause states a budget and not a final figure or a rate."""
+    if f.kind != "text" or "其中" not in f.sentence:
+        return ""
+    at = f.sentence.find(f.raw) if f.raw else -1
+    cut = f.sentence.find("其中")
+    if at < 0 or cut > at:
+        return ""
+    clause = [c for c in re.split(r"[，,；;。]", f.sentence[:cut]) if c.strip()]
+    whole = clause[-1] if clause else ""
+    return whole if "预算" in whole and not re.search(r"决算|完成|执行|占|比", whole) else ""
+
+
 def score_fact(f: Fact, terms: list[str], measure: str, question: str, budget: str | None) -> float:
     label, ctx = label_of(f), local_context(f)
     m = norm(measure)
@@ -202,7 +216,8 @@ def score_fact(f: Fact, terms: list[str], measure: str, question: str, budget: s
                 score -= 0.06
             elif word in section:
                 score -= 0.03
-    is_budget = bool(re.search(r"预算", label + norm(f.column))) and not re.search(r"决算|执行", label + norm(f.column))
+    is_budget = bool(re.search(r"预算", label + norm(f.column) + _whole_of(f))) and not re.search(
+        r"决算|执行", label + norm(f.column))
     if budget and not is_budget:
         score -= 0.3
     if not budget and is_budget:

@@ -43,3 +43,17 @@ def test_many_things_without_a_money_word_are_counted() -> None:
 
 def test_gan_ma_is_an_ask_of_its_own() -> None:
     assert split_asks("三公花了多少，主要干嘛了？") == ["三公花了多少，", "主要干嘛了？"]
+
+
+def test_an_item_listed_under_a_budget_is_a_budget() -> None:
+    from qa.resolve import _whole_of
+
+    s = "2020年度预算收入456.9万元，其中年初预算96.18万元，调整追加329.08万元。"
+    item = Fact(fact_id="w1", doc_id="w", kind="text", value=Decimal("329.08"), raw="329.08万元", unit="万元", line=1,
+                char_start=30, char_end=36, phrase="调整追加", sentence=s, decimals=2)
+    assert "预算" in _whole_of(item)
+    ranked = rank_facts([item], "追加预算", "追加了多少预算", "money", "预算")
+    assert ranked and ranked[0].score >= 0.55
+    final = "年初预算为11.49万元，支出决算为3.04万元，完成预算的26.46%，其中：公务接待费支出0.40万元。"
+    part = item.model_copy(update={"fact_id": "w2", "sentence": final, "raw": "0.40万元", "phrase": "公务接待费支出"})
+    assert _whole_of(part) == ""  # the clause before 其中 is a rate, not a budget
