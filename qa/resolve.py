@@ -176,8 +176,11 @@ def _whole_of(f: Fact) -> str:
     if at < 0 or cut > at:
         return ""
     clause = [c for c in re.split(r"[，,；;。]", f.sentence[:cut]) if c.strip()]
-    whole = clause[-1] if clause else ""
+    whole = _FUNDS.sub("", clause[-1]) if clause else ""  # 一般公共预算 names a fund, not a budget
     return whole if "预算" in whole and not re.search(r"决算|完成|执行|占|比", whole) else ""
+
+
+_FUNDS = re.compile(r"一般公共预算|政府性基金预算|国有资本经营预算|预算绩效|预算单位|预算管理")
 
 
 def score_fact(f: Fact, terms: list[str], measure: str, question: str, budget: str | None) -> float:

@@ -57,3 +57,12 @@ def test_an_item_listed_under_a_budget_is_a_budget() -> None:
     final = "年初预算为11.49万元，支出决算为3.04万元，完成预算的26.46%，其中：公务接待费支出0.40万元。"
     part = item.model_copy(update={"fact_id": "w2", "sentence": final, "raw": "0.40万元", "phrase": "公务接待费支出"})
     assert _whole_of(part) == ""  # the clause before 其中 is a rate, not a budget
+
+
+def test_a_fund_name_is_not_a_budget() -> None:
+    from qa.resolve import _whole_of
+
+    s = "单位一般公共预算财政拨款支出153.51万元，其中：人员经费85.3万元。"
+    item = Fact(fact_id="w3", doc_id="w", kind="text", value=Decimal("85.3"), raw="85.3万元", unit="万元", line=1,
+                char_start=27, char_end=31, phrase="人员经费", sentence=s, decimals=1)
+    assert _whole_of(item) == ""
