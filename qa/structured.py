@@ -195,6 +195,10 @@ class StructuredEngine:
         if linked_amount is not None:
             num = linked_amount
         operands = self._operands(r, q, num, stated)
+        if stated is not None and linked_amount is None and operands is not None and operands[2] is not None \
+                and stated.rate_of not in (operands[0].fact_id, operands[1].fact_id) \
+                and abs(operands[2] - stated.value / 100) > max(RATE_TOL_PP * 2, abs(operands[2]) * Decimal("0.05")):
+            stated = None  # a rate found by its words only, of another amount, far from these figures: another rate
         if stated is None and operands is None:
             return False
         where = self._org_year(r)

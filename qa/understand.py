@@ -80,9 +80,9 @@ def detect_intent(q: str) -> Intent:
         return "budget_diff"  # 比年初预算多花了多少: the final figure minus the budget of the same measure
     if re.search(r"换算成?元|折合|合多少元|多少元", q):
         return "convert"
-    if re.search(r"完成(?:年初)?预算|执行率|完成率|预算执行", q):
+    if re.search(r"完成(?:年初)?预算|执行率|完成率|预算执行|(?:完成|执行)了?(?:几成|百分之几|多少)", q):
         return "execution"
-    if re.search(r"占.*(?:比例|比重|百分|多少|几)|占比|比重", q):
+    if re.search(r"占.*(?:比例|比重|百分|多少|几)|占比|比重|几成", q):
         return "share"
     if re.search(r"增长|增幅|降幅|同比|比上一?年|与上一?年相比|较上一?年|比(?:20)?\d{2}年度?(?:增|降|多|少|减|涨)", q):
         return "growth"
@@ -125,7 +125,7 @@ _LISTED = re.compile(r"(?:^|(?<=\s))[、，,\s]*、[、，,\s]*|(?:这|那)?(?:[
 
 _INTENT_WORDS = re.compile(
     r"换算成?元|折合成?|合多少元|多少元|人均|完成(?:年初)?预算的?百分之几|完成(?:年初)?预算的?比例|完成(?:年初)?预算的?百分比|"
-    r"完成(?:年初)?预算|执行率|完成率|预算执行|比例|比重|百分比|百分之几|占比|增长率|增长|增幅|同比|比上年|与上年相比|较上年|"
+    r"完成(?:年初)?预算|执行率|完成率|预算执行|(?:完成|执行)了?|几成|比例|比重|百分比|百分之几|占比|增长率|增长|增幅|同比|比上年|与上年相比|较上年|"
     r"哪个单位|哪个(?:多|高|大|少|低|小)|哪个|各单位|最多|最高|最大|最少|最低|最小|排序|排名|按|给|相差|差多少|差额|多多少|少多少|比较|对比|谁多|谁高|"
     r"上一年度|上一年|上年度|去年|那|其中|和|与|比呢|减去|有几个|几个|多少(?:名|人次|人|个|项|次|条|家)?|合计多少"
 )
@@ -188,6 +188,8 @@ def parse_question(text: str, reports: list[Report], previous: Question | None =
                  measure=measure, denominator=denominator, second=second, budget=budget, unknown_orgs=unknown,
                  table=table, within=within,
                  all_orgs=bool(re.search(r"哪个单位|各单位|哪个|谁|排序|排名", text)) and len(filters.orgs) < 2)
+    if intent == "share" and not q.denominator and within:
+        q.denominator = canonical(within)  # 基本支出里，人员经费占几成: the whole it sits in is the whole
     if re.search(r"上一?年|去年|上年度", text) and not re.search(r"比上一?年|与上一?年|较上一?年", text):
         q.relative_year = -1
     return _with_context(q, previous) if previous else q
