@@ -32,7 +32,7 @@ def test_a_rate_of_another_amount_found_by_words_is_not_the_reports_rate() -> No
 
     r = REPORTS[0]
     s1 = "基本支出9800.36万元，其中：人员经费8055.07万元，公用经费1745.29万元。"
-    s2 = "人员经费支出占本年支出合计的36.93%。"
+    s2 = "本年支出合计中，基本支出里的人员经费支出占36.93%。"
 
     def f(fid: str, value: str, unit: str, phrase: str, sentence: str, at: int, line: int, **kw) -> Fact:
         return Fact(fact_id=fid, doc_id="a", kind="text", value=Decimal(value), raw=value + unit, unit=unit,
@@ -41,7 +41,7 @@ def test_a_rate_of_another_amount_found_by_words_is_not_the_reports_rate() -> No
 
     facts = [f("r1", "9800.36", "万元", "基本支出", s1, 4, 1), f("r2", "8055.07", "万元", "人员经费", s1, 23, 1),
              f("r3", "1745.29", "万元", "公用经费", s1, 40, 1),
-             f("r4", "36.93", "%", "人员经费支出占本年支出合计", s2, 15, 2, rate_kind="share")]
+             f("r4", "36.93", "%", "人员经费支出占", s2, 20, 2, rate_kind="share")]
     d = Draft(reports={"a": r}, lines_for={"a": [s1, s2]})
     q = parse_question("基本支出里人员经费占几成？", REPORTS)
     assert StructuredEngine({"a": facts}, d).rate(r, q)
