@@ -155,6 +155,13 @@ def stated_change(facts: list[Fact], cur: Fact, window: int = 8) -> Fact | None:
     if same:
         return same[0]
     mine = norm(cur.row_label + cur.phrase) + local_context(cur)
+    nxt = [f for f in facts if (f.line, f.char_start) > (cur.line, cur.char_start) and f.sentence != cur.sentence]
+    opener = min(nxt, key=lambda f: (f.line, f.char_start)) if nxt else None
+    first = min((f for f in facts if f.sentence == cur.sentence and f.line == cur.line), default=cur,
+                key=lambda f: f.char_start)
+    if opener is not None and opener in after and not _subject(opener) and opener.line - cur.line <= 1 \
+            and first is cur and opener.sentence.lstrip().startswith(opener.phrase):
+        return opener  # `…总计456.9万元(…)。减少31.92万元，…`: the next sentence opens with the change, no subject
     for f in after:
         if not (_AGAINST_YEAR.search(f.sentence) or _AGAINST_YEAR.search(f.phrase)):
             continue

@@ -59,3 +59,13 @@ def test_from_the_change_back_to_its_figure() -> None:
     assert pairs and pairs[0] == (final, ch)
     far = fact("c2", "19.66", 40, "“三公”经费财政拨款支出决算数比2024年度减少", s2, at=30)
     assert _current_of([budget, final, part, far], far) is None  # too far from any figure
+
+
+def test_a_next_sentence_that_opens_with_the_change_continues_the_figure() -> None:
+    s1 = "2020年度收、支总计456.9万元(收入总计含年初结转和结余0万元)。"
+    s2 = "减少31.92万元,减少6.5%,主要是因为本年度在职人员减少1人。"
+    cur = fact("o1", "456.9", 1, "收、支总计", s1, at=13)
+    inner = fact("o2", "0", 1, "收入总计含年初结转和结余", s1, at=34)
+    ch = fact("o3", "31.92", 1, "减少", s2, at=50)
+    assert stated_change([cur, inner, ch], cur) is ch
+    assert stated_change([cur, inner, ch], inner) is None  # the change continues the sentence's first figure only
