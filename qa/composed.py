@@ -206,7 +206,8 @@ def previous_year_value(engine: StructuredEngine, r: Report, q: Question, year: 
     if r.year is None or year != r.year - 1:
         return None
     facts = engine.facts_for_year(r, None)
-    for cur, ch in _pairs(facts, rank_facts(facts, q.measure, q.text, dim or "money", q.budget)[:8]):
+    ranked = rank_facts(facts, q.measure, q.text + " 上年", dim or "money", q.budget)  # a change is asked for
+    for cur, ch in _pairs(facts, ranked[:8]):
         sign = -1 if re.search(r"减少|下降", ch.phrase) else 1
         value = ch.value
         a = Operand(value=cur.value, unit=cur.unit, decimals=cur.decimals, citation=engine.d.cite(cur))

@@ -166,6 +166,10 @@ def want_dimension(question: str, intent: str) -> str | None:
     return None
 
 
+_STATES_CHANGE = re.compile(r"(?:比|较|与)(?:上一?年|(?:20)?\d{2}年)度?(?:相比)?.{0,4}(?:增加|减少|增长|下降)")
+_ASKS_CHANGE = re.compile(r"增加|减少|增长|下降|变化|变动|增减|比上一?年|较上一?年|同比|比(?:20)?\d{2}年|上年|去年|前一年|倒推")
+
+
 def _whole_of(f: Fact) -> str:
     """The whole a listed item belongs to: the clause just before 其中 (`预算收入456.9万元，其中年初预算…，调整追加…`),
     when that clause states a budget and not a final figure or a rate."""
@@ -227,6 +231,8 @@ def score_fact(f: Fact, terms: list[str], measure: str, question: str, budget: s
         score -= 0.3
     if budget == "年初预算" and "年初" not in label + ctx:
         score -= 0.1
+    if _STATES_CHANGE.search(label) and not _ASKS_CHANGE.search(question + measure):
+        score -= 0.3  # 比2024年度减少19.66万元 states a change, not the amount a plain question asks for
     if re.search(r"得分|总分", question) and f.kind == "cell":
         score += 0.3 if "得分" in f.column else -0.3 if "分值" in f.column else 0
     return score

@@ -46,3 +46,26 @@ def test_a_rate_of_another_amount_found_by_words_is_not_the_reports_rate() -> No
     q = parse_question("基本支出里人员经费占几成？", REPORTS)
     assert StructuredEngine({"a": facts}, d).rate(r, q)
     assert "82.19%" in d.text and "36.93" not in d.text and not d.audit
+
+
+def test_bi_yi_bi_compares() -> None:
+    assert detect_intent("甲24年和乙25年机关运行经费比一比") == "compare"
+
+
+def test_a_stated_change_does_not_answer_a_plain_amount() -> None:
+    from decimal import Decimal
+
+    from core.models import Fact
+    from qa.resolve import rank_facts
+
+    s1 = "“三公”经费财政拨款支出决算为3.04万元。"
+    s2 = "2025年度“三公”经费财政拨款支出决算数比2024年度减少19.66万元。"
+    amount = Fact(fact_id="c1", doc_id="c", kind="text", value=Decimal("3.04"), raw="3.04万元", unit="万元", line=1,
+                  char_start=16, char_end=20, phrase="“三公”经费财政拨款支出决算", sentence=s1, decimals=2)
+    change = amount.model_copy(update={"fact_id": "c2", "value": Decimal("19.66"), "line": 2, "sentence": s2,
+                                       "phrase": "“三公”经费财政拨款支出决算数比2024年度减少"})
+    plain = rank_facts([amount, change], "三公经费决算", "三公决算花了多少", "money")
+    assert plain[0].fact is amount
+    asked = rank_facts([amount, change], "三公经费决算", "三公决算比2024年度减少了多少", "money")
+    assert {s.fact.fact_id for s in asked} == {"c1", "c2"}
+    assert next(s for s in asked if s.fact is change).score > next(s for s in plain if s.fact is change).score
