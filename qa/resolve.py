@@ -126,6 +126,9 @@ def label_of(f: Fact) -> str:
     return norm(phrase)
 
 
+ANY_BUDGET = "*"  # budget= for a budget document, where 预算 and 决算 are not told apart by the words
+
+
 def budget_of(measure: str) -> str | None:
     """The budget a measure names by itself: 年初预算, 预算 (全年预算数 …) or None for a final figure."""
     if "年初预算" in measure:
@@ -225,9 +228,9 @@ def score_fact(f: Fact, terms: list[str], measure: str, question: str, budget: s
                 score -= 0.03
     is_budget = bool(re.search(r"预算", label + norm(f.column) + _whole_of(f))) and not re.search(
         r"决算|执行", label + norm(f.column))
-    if budget and not is_budget:
-        score -= 0.3
-    if not budget and is_budget:
+    if budget == ANY_BUDGET:
+        pass  # a budget document: every figure in it is a budget, the words need not say so
+    elif bool(budget) != is_budget:
         score -= 0.3
     if budget == "年初预算" and "年初" not in label + ctx:
         score -= 0.1

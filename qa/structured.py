@@ -14,6 +14,7 @@ from core.numbers import fmt
 from qa.answer_models import REFUSAL, AuditNote, Citation
 from qa.program import Operand, Program, execute
 from qa.resolve import (
+    ANY_BUDGET,
     COUNT_UNITS,
     Scored,
     best,
@@ -114,6 +115,8 @@ class StructuredEngine:
              budget: str | None = None, rate_kind: str | None = None) -> list[Scored]:
         facts = in_table(self.facts_for_year(report, year), q.table)
         budget = budget if budget is not None else q.budget
+        if budget in ("预算", None) and "预算" in report.doc_type and "决算" not in report.doc_type:
+            budget = ANY_BUDGET  # 部门预算: every figure is a budget (公务用车购置及运行费9.38万元)
         unsaid = unsaid_share(measure, self.facts_of[report.doc_id])
         if q.within:  # 基本支出里，人员经费: the facts that sit inside the whole (its table, section or sentence)
             inside = inside_of(facts, q.within)

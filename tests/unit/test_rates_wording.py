@@ -69,3 +69,17 @@ def test_a_stated_change_does_not_answer_a_plain_amount() -> None:
     asked = rank_facts([amount, change], "三公经费决算", "三公决算比2024年度减少了多少", "money")
     assert {s.fact.fact_id for s in asked} == {"c1", "c2"}
     assert next(s for s in asked if s.fact is change).score > next(s for s in plain if s.fact is change).score
+
+
+def test_in_a_budget_document_every_figure_is_a_budget() -> None:
+    from decimal import Decimal
+
+    from core.models import Fact
+    from qa.resolve import ANY_BUDGET, rank_facts
+
+    s = "（二）公务用车购置及运行费9.38万元，与2025年预算持平。"
+    f = Fact(fact_id="b1", doc_id="b", kind="text", value=Decimal("9.38"), raw="9.38万元", unit="万元", line=1,
+             char_start=14, char_end=18, phrase="公务用车购置及运行费", sentence=s, decimals=2)
+    asked_budget = rank_facts([f], "公务用车", "三公预算公车多少", "money", "预算")[0].score
+    in_budget_doc = rank_facts([f], "公务用车", "三公预算公车多少", "money", ANY_BUDGET)[0].score
+    assert in_budget_doc - asked_budget >= 0.29
