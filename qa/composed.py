@@ -145,6 +145,13 @@ def _subject(ch: Fact) -> str:
     return _CHANGE.sub("", _AGAINST_YEAR.sub("", ch.phrase)).strip("，, ")
 
 
+def _opens(ch: Fact) -> bool:
+    """A sentence that opens with a change and names nothing before it: `减少31.92万元，…`, `与上年相比，增加37.31万元`."""
+    at = ch.sentence.find(ch.raw) if ch.raw else -1
+    before = ch.sentence[:at] if at >= 0 else ch.phrase
+    return not re.sub(r"[\s，,：:]", "", _CHANGE.sub("", _AGAINST_YEAR.sub("", before)))
+
+
 def stated_change(facts: list[Fact], cur: Fact, window: int = 8) -> Fact | None:
     """The change the report states for `cur` against last year: in its own sentence after it
     (`X万元，比上年减少Y万元`), or in a following sentence within `window` lines that compares with a year
@@ -160,7 +167,7 @@ def stated_change(facts: list[Fact], cur: Fact, window: int = 8) -> Fact | None:
     first = min((f for f in facts if f.sentence == cur.sentence and f.line == cur.line), default=cur,
                 key=lambda f: f.char_start)
     if opener is not None and opener in after and not _subject(opener) and opener.line - cur.line <= 1 \
-            and first is cur and opener.sentence.lstrip().startswith(opener.phrase):
+            and first is cur and _opens(opener):
         return opener  # `…总计456.9万元(…)。减少31.92万元，…`: the next sentence opens with the change, no subject
     for f in after:
         if not (_AGAINST_YEAR.search(f.sentence) or _AGAINST_YEAR.search(f.phrase)):

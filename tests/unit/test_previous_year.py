@@ -69,3 +69,12 @@ def test_a_next_sentence_that_opens_with_the_change_continues_the_figure() -> No
     ch = fact("o3", "31.92", 1, "减少", s2, at=50)
     assert stated_change([cur, inner, ch], cur) is ch
     assert stated_change([cur, inner, ch], inner) is None  # the change continues the sentence's first figure only
+
+
+def test_a_next_sentence_that_compares_without_a_subject() -> None:
+    s1 = "2021年度收、支总计2035.21万元。"
+    s2 = "与上年相比，增加37.31万元，增长1.87%。"
+    cur = fact("p1", "2035.21", 1, "收、支总计", s1, at=12)
+    ch = fact("p2", "37.31", 2, "与上年相比，增加", s2, at=8)
+    ch = ch.model_copy(update={"raw": "37.31万元"})
+    assert stated_change([cur, ch], cur) is ch
