@@ -25,11 +25,11 @@ from qa.resolve import (
     meaningful_terms,
     prefer_totals,
     rank_facts,
-    unsaid_share,
     want_dimension,
 )
 from qa.scope import in_table, inside_of
 from qa.understand import Question
+from qa.unsaid import unsaid_share
 
 RATE_TOL_PP = Decimal("0.005")  # 0.5 percentage points, as a ratio
 _RATE_COLUMN = {"completion": r"执行率|完成率", "share": r"占比|比重|比例", "growth": r"增长率|增幅|增减率"}

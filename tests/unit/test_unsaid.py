@@ -7,7 +7,8 @@ from decimal import Decimal
 
 from core.models import Fact
 from qa.program import split_asks
-from qa.resolve import rank_facts, unsaid_share, want_dimension
+from qa.resolve import rank_facts, want_dimension
+from qa.unsaid import unsaid_share
 
 
 def fact(fid: str, phrase: str, value: str = "100", unit: str = "万元") -> Fact:
