@@ -232,3 +232,26 @@ def previous_year_value(engine: StructuredEngine, r: Report, q: Question, year: 
                    f"[{b.citation}]，{res.formula} = {fmt(res.value, decimals)}{cur.unit}）。")
         return cur
     return None
+
+
+_ASKS_AMOUNT = re.compile(r"(?:多|少|增加|减少|增长|下降|涨|降)了?多少(?!百分|%)")
+
+
+def change_amount(engine: StructuredEngine, r: Report, q: Question) -> bool:
+    """`比上年少了多少`: the change the report states as an amount (比2024年度减少3.59万元), cited with the rate it
+    prints beside it — a growth question that asks how much, not which rate."""
+    if not _ASKS_AMOUNT.search(q.text) or re.search(r"率|百分|%|几成", q.text):
+        return False
+    facts = engine.facts_for_year(r, None)
+    changes = [f for f in facts if f.rate_kind is None and f.unit != "%" and _CHANGE.search(f.phrase)]
+    group = best(rank_facts(changes, q.measure, q.text + " 上年", None, None), 0.4)  # 22.50万 | 元: a cut unit
+    if not group:
+        return False
+    ch = group[0].fact
+    n = engine.d.cite(ch)
+    rates = [f for f in facts if f.sentence == ch.sentence and f.unit == "%" and f.char_start > ch.char_start]
+    rate = f"，{rates[0].phrase}{shown(rates[0])}[{engine.d.cite(rates[0])}]" if rates else ""
+    unit = "万元" if ch.unit == "万" else ch.unit  # a 万元 cut by a line break
+    engine.d.say(f"{engine._org_year(r)}，{what(ch)}{fmt(ch.value, ch.decimals)}{unit}[{n}]{rate}。")
+    engine.d.answered += 1
+    return True

@@ -189,6 +189,11 @@ class StructuredEngine:
 
     def rate(self, r: Report, q: Question) -> bool:
         """share / execution / growth: the rate the report prints (if any) and the recomputation from its figures."""
+        if q.intent == "growth":
+            from qa.composed import change_amount
+
+            if change_amount(self, r, q):
+                return True  # 比上年少了多少: the change as an amount
         kind = {"share": "share", "execution": "completion", "growth": "growth"}[q.intent]
         dim = want_dimension(q.measure, "lookup") or "money"
         ranked = rank_facts(self.facts_for_year(r, None), q.measure, q.text, dim, None)

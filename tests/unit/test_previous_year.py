@@ -78,3 +78,22 @@ def test_a_next_sentence_that_compares_without_a_subject() -> None:
     ch = fact("p2", "37.31", 2, "与上年相比，增加", s2, at=8)
     ch = ch.model_copy(update={"raw": "37.31万元"})
     assert stated_change([cur, ch], cur) is ch
+
+
+def test_how_much_less_than_last_year_is_the_stated_change() -> None:
+    from core.models import Report
+    from qa.composed import change_amount
+    from qa.structured import Draft, StructuredEngine
+    from qa.understand import parse_question
+
+    r = Report(doc_id="d", file="d.txt", org="某局", region="某市", year=2025, doc_type="部门决算")
+    s = "机关运行经费支出166.45万元，比2024年度减少22.50万元，下降11.91%。"
+    facts = [fact("q1", "166.45", 1, "机关运行经费支出", s, at=8), fact("q2", "22.50", 1, "比2024年度减少", s, at=28),
+             fact("q3", "11.91", 1, "下降", s, unit="%", at=40, rate="growth")]
+    d = Draft(reports={"d": r}, lines_for={"d": [s]})
+    engine = StructuredEngine({"d": facts}, d)
+    assert change_amount(engine, r, parse_question("某局25年机关运行经费比上年少了多少？", [r]))
+    assert "22.50万元" in d.text and "11.91%" in d.text
+    d2 = Draft(reports={"d": r}, lines_for={"d": [s]})
+    assert not change_amount(StructuredEngine({"d": facts}, d2), r,
+                             parse_question("某局25年机关运行经费比上年下降了百分之多少？", [r]))
