@@ -234,7 +234,7 @@ def previous_year_value(engine: StructuredEngine, r: Report, q: Question, year: 
     return None
 
 
-_ASKS_AMOUNT = re.compile(r"(?:多|少|增加|减少|增长|下降|涨|降)了?多少(?!百分|%)")
+_ASKS_AMOUNT = re.compile(r"(?:多|少|增加|减少|涨|降)了?多少(?:钱|万元)?(?![百分%])")  # 增长多少 may ask a rate
 
 
 def change_amount(engine: StructuredEngine, r: Report, q: Question) -> bool:
@@ -243,7 +243,8 @@ def change_amount(engine: StructuredEngine, r: Report, q: Question) -> bool:
     if not _ASKS_AMOUNT.search(q.text) or re.search(r"率|百分|%|几成", q.text):
         return False
     facts = engine.facts_for_year(r, None)
-    changes = [f for f in facts if f.rate_kind is None and f.unit != "%" and _CHANGE.search(f.phrase)]
+    changes = [f for f in facts if f.rate_kind is None and f.unit in ("元", "万元", "亿元", "万")
+               and _CHANGE.search(f.phrase)]
     group = best(rank_facts(changes, q.measure, q.text + " 上年", None, None), 0.4)  # 22.50万 | 元: a cut unit
     if not group:
         return False

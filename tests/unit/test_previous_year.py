@@ -97,3 +97,6 @@ def test_how_much_less_than_last_year_is_the_stated_change() -> None:
     d2 = Draft(reports={"d": r}, lines_for={"d": [s]})
     assert not change_amount(StructuredEngine({"d": facts}, d2), r,
                              parse_question("某局25年机关运行经费比上年下降了百分之多少？", [r]))
+    d3 = Draft(reports={"d": r}, lines_for={"d": [s]})
+    assert not change_amount(StructuredEngine({"d": facts}, d3), r,
+                             parse_question("某局25年机关运行经费与上年相比增长多少？", [r]))  # may ask the rate
