@@ -89,11 +89,23 @@ def said(measure: str, facts: list[Fact]) -> str:
     return "".join(words) or measure
 
 
+def _find_figure(sentence: str, f: Fact) -> int:
+    """Where the figure stands in its sentence: its printed form with its unit, not inside a longer number
+    (0人次 is not the end of 20人次, nor the 0 of 0批次); the bare number when the unit is printed apart."""
+    if not f.raw:
+        return -1
+    for text in (f.raw, f.raw.rstrip(f.unit)):
+        m = re.search(r"(?<![\d.])" + re.escape(text) + (r"(?![\d.])" if text != f.raw else ""), sentence)
+        if m:
+            return m.start()
+    return sentence.find(f.raw.rstrip(f.unit))
+
+
 def local_context(f: Fact) -> str:
     if f.kind == "cell":
         return norm(" ".join(x or "" for x in (f.table_title, f.row_path, f.column)))
     sentence = f.sentence or ""
-    idx = sentence.find(f.raw.rstrip(f.unit) if f.raw else "")
+    idx = _find_figure(sentence, f)
     before = sentence[:idx] if idx > 0 else sentence
     after = sentence[idx + len(f.raw):idx + len(f.raw) + 8] if idx >= 0 and f.unit in COUNT_UNITS else ""
     section = f.section.split(" › ")[-1] if f.section else ""

@@ -83,3 +83,17 @@ def test_in_a_budget_document_every_figure_is_a_budget() -> None:
     asked_budget = rank_facts([f], "公务用车", "三公预算公车多少", "money", "预算")[0].score
     in_budget_doc = rank_facts([f], "公务用车", "三公预算公车多少", "money", ANY_BUDGET)[0].score
     assert in_budget_doc - asked_budget >= 0.29
+
+
+def test_a_figure_is_found_where_it_stands_in_its_sentence() -> None:
+    from decimal import Decimal
+
+    from core.models import Fact
+    from qa.resolve import _find_figure
+
+    s = "公务接待2批次、20人次，其中：接待外宾0批次、0人次。"
+    zero = Fact(fact_id="z1", doc_id="z", kind="text", value=Decimal(0), raw="0人次", unit="人次", line=1,
+                char_start=0, char_end=1, phrase="", sentence=s)
+    assert _find_figure(s, zero) == s.rindex("0人次")
+    twenty = zero.model_copy(update={"fact_id": "z2", "value": Decimal(20), "raw": "20人次"})
+    assert _find_figure(s, twenty) == s.index("20人次")
