@@ -11,7 +11,16 @@ from core.models import Fact, Report
 from core.numbers import fmt
 from qa.answer_models import AuditNote
 from qa.program import Operand, Program, execute
-from qa.resolve import label_of, rank_facts, want_dimension
+from qa.resolve import (
+    Scored,
+    best,
+    label_of,
+    local_context,
+    meaningful_terms,
+    norm,
+    rank_facts,
+    want_dimension,
+)
 from qa.scope import in_table
 from qa.structured import RATE_TOL_PP, StructuredEngine, pct, shown, what
 from qa.understand import Question
@@ -122,30 +131,128 @@ def against_budget(engine: StructuredEngine, r: Report, q: Question) -> bool:
     return True
 
 
+_CHANGE = re.compile(r"增加|减少|下降|增长")
+_AGAINST_YEAR = re.compile(r"与(?:20)?\d{2}年度?相比|比(?:20)?\d{2}年度?|比上一?年度?|与上一?年度?相比|较上一?年度?")
+
+
+def _same_unit(cur: Fact, ch: Fact) -> bool:
+    """A change in the unit of the figure — also when a line break cut its unit (165.4万 | 元 → 万)."""
+    return ch.unit == cur.unit or bool(ch.unit and cur.unit.startswith(ch.unit) and cur.unit.endswith("元"))
+
+
+def _subject(ch: Fact) -> str:
+    """What a stated change is about: its phrase without the comparison (与2024年度相比 / 比2024年度) and 增加/减少."""
+    return _CHANGE.sub("", _AGAINST_YEAR.sub("", ch.phrase)).strip("，, ")
+
+
+def _opens(ch: Fact) -> bool:
+    """A sentence that opens with a change and names nothing before it: `减少31.92万元，…`, `与上年相比，增加37.31万元`."""
+    at = ch.sentence.find(ch.raw) if ch.raw else -1
+    before = ch.sentence[:at] if at >= 0 else ch.phrase
+    return not re.sub(r"[\s，,：:]", "", _CHANGE.sub("", _AGAINST_YEAR.sub("", before)))
+
+
+def stated_change(facts: list[Fact], cur: Fact, window: int = 8) -> Fact | None:
+    """The change the report states for `cur` against last year: in its own sentence after it
+    (`X万元，比上年减少Y万元`), or in a following sentence within `window` lines that compares with a year
+    (`…总计X万元。与2024年度相比，…总计减少Y万元`) and whose subject names what `cur` states."""
+    after = [f for f in facts if _same_unit(cur, f) and f.rate_kind is None and _CHANGE.search(f.phrase)
+             and (f.line, f.char_start) > (cur.line, cur.char_start) and f.line - cur.line <= window]
+    same = [f for f in after if f.sentence == cur.sentence]
+    if same:
+        return same[0]
+    mine = norm(cur.row_label + cur.phrase) + local_context(cur)
+    nxt = [f for f in facts if (f.line, f.char_start) > (cur.line, cur.char_start) and f.sentence != cur.sentence]
+    opener = min(nxt, key=lambda f: (f.line, f.char_start)) if nxt else None
+    first = min((f for f in facts if f.sentence == cur.sentence and f.line == cur.line), default=cur,
+                key=lambda f: f.char_start)
+    if opener is not None and opener in after and not _subject(opener) and opener.line - cur.line <= 1 \
+            and first is cur and _opens(opener):
+        return opener  # `…总计456.9万元(…)。减少31.92万元，…`: the next sentence opens with the change, no subject
+    for f in after:
+        if not (_AGAINST_YEAR.search(f.sentence) or _AGAINST_YEAR.search(f.phrase)):
+            continue
+        terms = [t for t in meaningful_terms(_subject(f), [f]) if len(t) >= 2]
+        if terms and all(t in mine for t in terms):
+            return f
+    return None
+
+
+def _current_of(facts: list[Fact], ch: Fact, window: int = 8) -> Fact | None:
+    """The figure a stated change (`“三公”经费…决算数比2024年度减少Y万元`) is the change of: the best-named
+    figure for its subject among the lines just before it (not a budget, not itself a change)."""
+    before = [f for f in facts if _same_unit(f, ch) and f.rate_kind is None and not _CHANGE.search(f.phrase)
+              and 0 <= ch.line - f.line <= window and (f.line, f.char_start) < (ch.line, ch.char_start)]
+    group = best(rank_facts(before, _subject(ch), _subject(ch), fact_dimension(ch)[1], None), 0.45)
+    return group[0].fact if group else None
+
+
+def _pairs(facts: list[Fact], ranked: list[Scored]) -> list[tuple[Fact, Fact]]:
+    """(this year's figure, the change stated for it), from the best-ranked facts for the measure: a figure
+    with a change after it, or a change (compared with a year) with its figure before it."""
+    out: list[tuple[Fact, Fact]] = []
+    for s in ranked:
+        f = s.fact
+        if s.score < 0.45 or f.unit == "%":
+            continue
+        if not _CHANGE.search(f.phrase):
+            ch = stated_change(facts, f)
+            if ch is not None:
+                out.append((f, ch))
+        elif _AGAINST_YEAR.search(f.phrase + f.sentence):
+            cur = _current_of(facts, f)
+            if cur is not None:
+                out.append((cur, f))
+    return out
+
+
 def previous_year_value(engine: StructuredEngine, r: Report, q: Question, year: int, dim: str | None) -> Fact | None:
     """Last year's value derived from this year's figure and the change the report states with it
-    (`…X万元，比上年增加/减少Y万元` → X ∓ Y), shown as a derived figure with its formula."""
+    (`…X万元，比上年增加/减少Y万元`, or `与2024年度相比，…减少Y万元` in the next sentence) → X ∓ Y, shown as a
+    derived figure with its formula."""
     if r.year is None or year != r.year - 1:
         return None
     facts = engine.facts_for_year(r, None)
-    for s in rank_facts(facts, q.measure, q.text, dim or "money", q.budget)[:6]:
-        cur = s.fact
-        if s.score < 0.45 or cur.unit == "%" or re.search(r"增加|减少|增长|下降", cur.phrase):
-            continue
-        changes = [f for f in facts if f.line == cur.line and f.char_start > cur.char_start and f.unit == cur.unit
-                   and re.search(r"增加|减少|下降|增长", f.phrase)]
-        if not changes:
-            continue
-        ch = changes[0]
+    ranked = rank_facts(facts, q.measure, q.text + " 上年", dim or "money", q.budget)  # a change is asked for
+    for cur, ch in _pairs(facts, ranked[:8]):
         sign = -1 if re.search(r"减少|下降", ch.phrase) else 1
+        value = ch.value
         a = Operand(value=cur.value, unit=cur.unit, decimals=cur.decimals, citation=engine.d.cite(cur))
-        b = Operand(value=ch.value, unit=ch.unit, decimals=ch.decimals, citation=engine.d.cite(ch))
+        b = Operand(value=value, unit=cur.unit, decimals=ch.decimals, citation=engine.d.cite(ch))
         res = execute(Program(op="prev_year", operands=[a, b], sign=sign))
         assert res.value is not None
+        if res.value < 0:
+            continue  # a change larger than the figure belongs to another measure
         decimals = max(cur.decimals, ch.decimals)
         word = "减少" if sign < 0 else "增加"
-        engine.d.say(f"{r.org}{year}年{label_of(cur)}约为{fmt(res.value, decimals)}{cur.unit}（由{r.year}年报告推算："
-                   f"{r.year}年{what(cur)}{shown(cur)}[{a.citation}]，比上年{word}{shown(ch)}[{b.citation}]，"
-                   f"{res.formula} = {fmt(res.value, decimals)}{cur.unit}）。")
+        subject = re.sub(r"^.*?(?:20)?\d{2}年度?", "", _subject(ch))
+        name = (subject if len(norm(subject)) >= 4 else "") or re.sub(r"^.*?(?:20)?\d{2}年度?", "", label_of(cur).replace(norm(r.org), "")) or label_of(cur)
+        engine.d.say(f"{r.org}{year}年{name}约为{fmt(res.value, decimals)}{cur.unit}（由{r.year}年报告推算："
+                   f"{r.year}年{what(cur)}{shown(cur)}[{a.citation}]，比上年{word}{fmt(value, ch.decimals)}{cur.unit}"
+                   f"[{b.citation}]，{res.formula} = {fmt(res.value, decimals)}{cur.unit}）。")
         return cur
     return None
+
+
+_ASKS_AMOUNT = re.compile(r"(?:多|少|增加|减少|涨|降)了?多少(?:钱|万元)?(?![百分%])")  # 增长多少 may ask a rate
+
+
+def change_amount(engine: StructuredEngine, r: Report, q: Question) -> bool:
+    """`比上年少了多少`: the change the report states as an amount (比2024年度减少3.59万元), cited with the rate it
+    prints beside it — a growth question that asks how much, not which rate."""
+    if not _ASKS_AMOUNT.search(q.text) or re.search(r"率|百分|%|几成", q.text):
+        return False
+    facts = engine.facts_for_year(r, None)
+    changes = [f for f in facts if f.rate_kind is None and f.unit in ("元", "万元", "亿元", "万")
+               and _CHANGE.search(f.phrase)]
+    group = best(rank_facts(changes, q.measure, q.text + " 上年", None, None), 0.4)  # 22.50万 | 元: a cut unit
+    if not group:
+        return False
+    ch = group[0].fact
+    n = engine.d.cite(ch)
+    rates = [f for f in facts if f.sentence == ch.sentence and f.unit == "%" and f.char_start > ch.char_start]
+    rate = f"，{rates[0].phrase}{shown(rates[0])}[{engine.d.cite(rates[0])}]" if rates else ""
+    unit = "万元" if ch.unit == "万" else ch.unit  # a 万元 cut by a line break
+    engine.d.say(f"{engine._org_year(r)}，{what(ch)}{fmt(ch.value, ch.decimals)}{unit}[{n}]{rate}。")
+    engine.d.answered += 1
+    return True

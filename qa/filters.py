@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from core.aliases import abbreviations, alias_table
+from core.aliases import abbreviations, alias_table, core_parts, org_core
 from core.models import Report
 
 
@@ -57,6 +57,8 @@ def parse_filters(question: str, reports: list[Report]) -> QueryFilters:
     spans: dict[str, set[str]] = {a: set(o) for a, o in table.items() if a in question}
     for span, org in abbreviations(question, reports):
         spans.setdefault(span, set()).add(org)
+    for span, org in listed_heads(question, spans, reports):
+        spans.setdefault(span, set()).add(org)
     orgs: list[str] = []
     # longest names first so 石峰区网格中心 is not read as something shorter
     matched: list[str] = []
@@ -81,6 +83,40 @@ def parse_filters(question: str, reports: list[Report]) -> QueryFilters:
     if "基础数据表" in question:
         kinds.append("基础数据表")
     return QueryFilters(orgs, years, kinds, matched, mentions)
+
+
+_LIST = re.compile(r"[\u4e00-\u9fa5]{2,16}(?:、[\u4e00-\u9fa5]{2,16})+")
+
+
+def listed_heads(question: str, spans: dict[str, set[str]], reports: list[Report]) -> list[tuple[str, str]]:
+    """Items of an enumeration (甲、乙、丙) that lists a known 单位 are 单位 too: an item named by a bare short
+    head — 城管 for 城市管理行政执法局: an ordered subsequence of one 单位's head, same first character — is
+    read as that 单位 (alone, such a short word is not: 城管 may be a topic)."""
+    heads = {r.org: core_parts(org_core(r))[0] for r in reports}
+    out: list[tuple[str, str]] = []
+    for m in _LIST.finditer(question):
+        items = m.group(0).split("、")
+        known = [any(a in item for a in spans) for item in items]
+        if not any(known):
+            continue
+        for i, item in enumerate(items):
+            if known[i]:
+                continue
+            # the first item may carry words before it, the last the words after it
+            cands = ([item[j:] for j in range(len(item) - 1)] if i == 0 else
+                     [item[:j] for j in range(len(item), 1, -1)] if i == len(items) - 1 else [item])
+            for c in cands:
+                hits = {org for org, head in heads.items() if head and 2 <= len(c) <= len(head)
+                        and c[0] == head[0] and _subsequence(c, head)}
+                if len(hits) == 1:
+                    out.append((c, hits.pop()))
+                    break
+    return out
+
+
+def _subsequence(short: str, long: str) -> bool:
+    it = iter(long)
+    return all(ch in it for ch in short)
 
 
 def strip_filter_words(question: str, filters: QueryFilters) -> str:

@@ -89,11 +89,23 @@ def said(measure: str, facts: list[Fact]) -> str:
     return "".join(words) or measure
 
 
+def _find_figure(sentence: str, f: Fact) -> int:
+    """Where the figure stands in its sentence: its printed form with its unit, not inside a longer number
+    (0人次 is not the end of 20人次, nor the 0 of 0批次); the bare number when the unit is printed apart."""
+    if not f.raw:
+        return -1
+    for text in (f.raw, f.raw.rstrip(f.unit)):
+        m = re.search(r"(?<![\d.])" + re.escape(text) + (r"(?![\d.])" if text != f.raw else ""), sentence)
+        if m:
+            return m.start()
+    return sentence.find(f.raw.rstrip(f.unit))
+
+
 def local_context(f: Fact) -> str:
     if f.kind == "cell":
         return norm(" ".join(x or "" for x in (f.table_title, f.row_path, f.column)))
     sentence = f.sentence or ""
-    idx = sentence.find(f.raw.rstrip(f.unit) if f.raw else "")
+    idx = _find_figure(sentence, f)
     before = sentence[:idx] if idx > 0 else sentence
     after = sentence[idx + len(f.raw):idx + len(f.raw) + 8] if idx >= 0 and f.unit in COUNT_UNITS else ""
     section = f.section.split(" › ")[-1] if f.section else ""
@@ -123,6 +135,9 @@ def label_of(f: Fact) -> str:
     if f.rate_kind and len(norm(phrase)) <= 4:  # 占 / 增长 / 完成预算: the subject says what the rate is about
         phrase = f.row_label + phrase
     return norm(phrase)
+
+
+ANY_BUDGET = "*"  # budget= for a budget document, where 预算 and 决算 are not told apart by the words
 
 
 def budget_of(measure: str) -> str | None:
@@ -156,11 +171,34 @@ def want_dimension(question: str, intent: str) -> str | None:
         return "人"
     if re.search(r"得分|总分|几分|多少分", question):
         return "分"
-    if re.search(r"几个|多少个|多少项|多少名|多少条|多少次", question):
+    if re.search(r"(?:几|多少)(?:个|项|名|条|次|辆|台|套|件|份|户|间|座|艘|批)", question):
         return "count"
     if re.search(r"费|支出|收入|经费|资金|金额|预算|决算|结余|总计|合计|钱|拨款|采购|投入|总额|花了?多少|花费|工资|薪", question):
         return "money"
+    if re.search(r"(?:多少|几)(?![万亿元千百])[\u4e00-\u9fa5]{2}", question):
+        return "count"  # 接待了多少读者: 多少 asks of a thing counted, and no money word is said
     return None
+
+
+_STATES_CHANGE = re.compile(r"(?:比|较|与)(?:上一?年|(?:20)?\d{2}年)度?(?:相比)?.{0,4}(?:增加|减少|增长|下降)")
+_ASKS_CHANGE = re.compile(r"增加|减少|增长|下降|变化|变动|增减|比上一?年|较上一?年|同比|比(?:20)?\d{2}年|上年|去年|前一年|倒推")
+
+
+def _whole_of(f: Fact) -> str:
+    """The whole a listed item belongs to: the clause just before 其中 (`预算收入456.9万元，其中年初预算…，调整追加…`),
+    when that clause states a budget and not a final figure or a rate."""
+    if f.kind != "text" or "其中" not in f.sentence:
+        return ""
+    at = f.sentence.find(f.raw) if f.raw else -1
+    cut = f.sentence.find("其中")
+    if at < 0 or cut > at:
+        return ""
+    clause = [c for c in re.split(r"[，,；;。]", f.sentence[:cut]) if c.strip()]
+    whole = _FUNDS.sub("", clause[-1]) if clause else ""  # 一般公共预算 names a fund, not a budget
+    return whole if "预算" in whole and not re.search(r"决算|完成|执行|占|比", whole) else ""
+
+
+_FUNDS = re.compile(r"一般公共预算|政府性基金预算|国有资本经营预算|预算绩效|预算单位|预算管理")
 
 
 def score_fact(f: Fact, terms: list[str], measure: str, question: str, budget: str | None) -> float:
@@ -182,6 +220,8 @@ def score_fact(f: Fact, terms: list[str], measure: str, question: str, budget: s
             got += 1.5 if item_heading else 0.5
         elif f.kind == "cell" and t in norm(f.column):
             got += 1.5
+        elif f.unit and len(f.unit) >= 2 and t == f.unit and f.unit not in ("万元", "亿元"):
+            got += 2.0  # 接待了多少人次: the unit the figure is printed in names what is counted
     score = got / (2.0 * len(terms))
     if label == m:
         score += 0.6
@@ -197,21 +237,30 @@ def score_fact(f: Fact, terms: list[str], measure: str, question: str, budget: s
                 score -= 0.06
             elif word in section:
                 score -= 0.03
-    is_budget = bool(re.search(r"预算", label + norm(f.column))) and not re.search(r"决算|执行", label + norm(f.column))
-    if budget and not is_budget:
-        score -= 0.3
-    if not budget and is_budget:
+    is_budget = bool(re.search(r"预算", label + norm(f.column) + _whole_of(f))) and not re.search(
+        r"决算|执行", label + norm(f.column))
+    if budget == ANY_BUDGET:
+        pass  # a budget document: every figure in it is a budget, the words need not say so
+    elif bool(budget) != is_budget:
         score -= 0.3
     if budget == "年初预算" and "年初" not in label + ctx:
         score -= 0.1
+    if _STATES_CHANGE.search(label) and not _ASKS_CHANGE.search(question + measure):
+        score -= 0.3  # 比2024年度减少19.66万元 states a change, not the amount a plain question asks for
     if re.search(r"得分|总分", question) and f.kind == "cell":
         score += 0.3 if "得分" in f.column else -0.3 if "分值" in f.column else 0
     return score
 
 
+UNSAID_COST = 0.5  # the score a measure loses when the report knows none of its naming words
+
+
 def rank_facts(facts: list[Fact], measure: str, question: str, dim: str | None, budget: str | None = None,
-               rate_kind: str | None = None) -> list[Scored]:
+               rate_kind: str | None = None, unsaid: float = 0.0) -> list[Scored]:
+    """Facts scored for the measure, best first; `unsaid` (0–1, `unsaid_share` over the whole report) lowers
+    every score: a measure whose nouns the report never writes is stated by none of its facts."""
     terms = meaningful_terms(measure, facts)
+    cost = UNSAID_COST * unsaid
     out: list[Scored] = []
     for f in facts:
         _, fdim = fact_dimension(f)
@@ -225,7 +274,7 @@ def rank_facts(facts: list[Fact], measure: str, question: str, dim: str | None, 
             continue
         if rate_kind and f.rate_kind not in (rate_kind, None):
             continue
-        s = score_fact(f, terms, measure, question, budget)
+        s = score_fact(f, terms, measure, question, budget) - cost
         if s > 0:
             out.append(Scored(f, s, label_of(f) == norm(measure)))
     out.sort(key=lambda s: (-s.score, s.fact.kind != "text", s.fact.line))

@@ -14,6 +14,7 @@ from core.numbers import fmt
 from qa.answer_models import REFUSAL, AuditNote, Citation
 from qa.program import Operand, Program, execute
 from qa.resolve import (
+    ANY_BUDGET,
     COUNT_UNITS,
     Scored,
     best,
@@ -28,6 +29,7 @@ from qa.resolve import (
 )
 from qa.scope import in_table, inside_of
 from qa.understand import Question
+from qa.unsaid import unsaid_share
 
 RATE_TOL_PP = Decimal("0.005")  # 0.5 percentage points, as a ratio
 _RATE_COLUMN = {"completion": r"执行率|完成率", "share": r"占比|比重|比例", "growth": r"增长率|增幅|增减率"}
@@ -113,13 +115,16 @@ class StructuredEngine:
              budget: str | None = None, rate_kind: str | None = None) -> list[Scored]:
         facts = in_table(self.facts_for_year(report, year), q.table)
         budget = budget if budget is not None else q.budget
+        if budget in ("预算", None) and "预算" in report.doc_type and "决算" not in report.doc_type:
+            budget = ANY_BUDGET  # 部门预算: every figure is a budget (公务用车购置及运行费9.38万元)
+        unsaid = unsaid_share(measure, self.facts_of[report.doc_id])
         if q.within:  # 基本支出里，人员经费: the facts that sit inside the whole (its table, section or sentence)
             inside = inside_of(facts, q.within)
             part = re.sub(re.escape(q.within) + r"(?:里面?|当中|之中)?", "", measure) or measure
-            group = best(rank_facts(inside, part, q.text, dim, budget, rate_kind)) if inside else []
+            group = best(rank_facts(inside, part, q.text, dim, budget, rate_kind, unsaid)) if inside else []
             if group:
                 return prefer_totals(group)
-        return prefer_totals(best(rank_facts(facts, measure, q.text, dim, budget, rate_kind)))
+        return prefer_totals(best(rank_facts(facts, measure, q.text, dim, budget, rate_kind, unsaid)))
 
     def _org_year(self, r: Report, year: int | None = None) -> str:
         return f"{r.org}{year or r.year}年"
@@ -134,7 +139,7 @@ class StructuredEngine:
             derived = previous_year_value(self, r, q, year, dim) if year and r.year and year < r.year else None
             if derived:
                 return derived
-            facts = self.facts_for_year(r, year)
+            facts = in_table(self.facts_for_year(r, year), q.table)
             near = closest(rank_facts(facts, q.measure, q.text, dim, q.budget), meaningful_terms(q.measure, facts))
             if near is None:
                 return None
@@ -184,6 +189,11 @@ class StructuredEngine:
 
     def rate(self, r: Report, q: Question) -> bool:
         """share / execution / growth: the rate the report prints (if any) and the recomputation from its figures."""
+        if q.intent == "growth":
+            from qa.composed import change_amount
+
+            if change_amount(self, r, q):
+                return True  # 比上年少了多少: the change as an amount
         kind = {"share": "share", "execution": "completion", "growth": "growth"}[q.intent]
         dim = want_dimension(q.measure, "lookup") or "money"
         ranked = rank_facts(self.facts_for_year(r, None), q.measure, q.text, dim, None)
@@ -193,6 +203,10 @@ class StructuredEngine:
         if linked_amount is not None:
             num = linked_amount
         operands = self._operands(r, q, num, stated)
+        if stated is not None and linked_amount is None and operands is not None and operands[2] is not None \
+                and stated.rate_of not in (operands[0].fact_id, operands[1].fact_id) \
+                and abs(operands[2] - stated.value / 100) > max(RATE_TOL_PP * 2, abs(operands[2]) * Decimal("0.05")):
+            stated = None  # a rate found by its words only, of another amount, far from these figures: another rate
         if stated is None and operands is None:
             return False
         where = self._org_year(r)

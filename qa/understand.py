@@ -15,17 +15,18 @@ from core.lexicon import SYNONYMS, tokenize
 from core.models import Report
 from qa.filters import YEAR_WORD, QueryFilters, parse_filters
 from qa.resolve import keep_words
+from qa.scope import table_kinds
 
 Intent = str  # lookup|share|growth|execution|sum|diff|budget_diff|children|rank_max|rank_min|compare|convert|per_head|text
 
 _FILLER = re.compile(
     r"请问|请|帮我|查一下|查询|告诉我|是多少钱|(?:是|有)多少(?:名|人次|人|个|项|次|条|家)?|多少钱|花了多少|支出多少|一共|总共|分别|"
     r"多少(?:名|人次|人|个|项|次|条|家|分)?|几(?:名|人|个|项|次|条|家|分)?|"
-    r"是否|是什么|有哪些|哪些|什么|怎么样|如何|吗|呢|吧|啊|的|了|是|有|？|\?|。|，|,|！|\s+"
+    r"是否|是什么|有哪些|哪些|什么|干嘛|怎么样|如何|吗|呢|吧|啊|的|了|是|有|？|\?|。|，|,|！|\s+"
 )
 _ORG_WORDS = re.compile(r"^(?:该|本)?(?:单位|部门)|哪个单位|各单位")
 _REGION = re.compile(r"([\u4e00-\u9fa5]{2,4}?(?:省|市|区|县))")
-_TEXT_CUES = re.compile(r"哪些|哪几|什么|为什么|为啥|原因|职责|职能|问题|措施|用于|性质|怎么|如何|内设|机构|科室|股室|情况|谁|有没有")
+_TEXT_CUES = re.compile(r"哪些|哪几|什么|干嘛|为什么|为啥|原因|职责|职能|问题|措施|用于|性质|怎么|如何|内设|机构|科室|股室|情况|谁|有没有")
 _NUMERIC_CUES = re.compile(r"多少|(?<!哪)几|金额|比例|占比|百分|率|数额|总额|合计|得分|总分|人数|比较|对比|排序|排名|最多|最少|最高|最低|最大|最小|相差|增长")
 
 
@@ -79,9 +80,9 @@ def detect_intent(q: str) -> Intent:
         return "budget_diff"  # 比年初预算多花了多少: the final figure minus the budget of the same measure
     if re.search(r"换算成?元|折合|合多少元|多少元", q):
         return "convert"
-    if re.search(r"完成(?:年初)?预算|执行率|完成率|预算执行", q):
+    if re.search(r"完成(?:年初)?预算|执行率|完成率|预算执行|(?:完成|执行)了?(?:几成|百分之几|多少)", q):
         return "execution"
-    if re.search(r"占.*(?:比例|比重|百分|多少|几)|占比|比重", q):
+    if re.search(r"占.*(?:比例|比重|百分|多少|几)|占比|比重|几成", q):
         return "share"
     if re.search(r"增长|增幅|降幅|同比|比上一?年|与上一?年相比|较上一?年|比(?:20)?\d{2}年度?(?:增|降|多|少|减|涨)", q):
         return "growth"
@@ -95,7 +96,7 @@ def detect_intent(q: str) -> Intent:
         return "diff"
     if re.search(r"(?:和|与|加|及).+(?:合计多少|合计是多少|之和|加起来|总和|一共|合计$|合计？)", q):
         return "sum"
-    if re.search(r"比较|对比|分别|各单位|比呢", q):
+    if re.search(r"比较|对比|分别|各单位|比呢|比一比|比比", q):
         return "compare"
     if _TEXT_CUES.search(q) and not _NUMERIC_CUES.search(q):
         return "text"
@@ -108,15 +109,25 @@ def _strip(q: str, reports: list[Report], filters: QueryFilters) -> str:
     tail = "(?:" + "|".join(map(re.escape, org_words()["mention_tail"])) + ")?"
     for name in names:
         q = re.sub(re.escape(name) + tail, " ", q)
+    q = _DATE.sub(" ", q)  # 截至25年8月底: when a count was taken, not what is counted
     q = YEAR_WORD.sub(" ", q)
+    q = _LISTED.sub(" ", q)  # what is left of 甲、乙、丙这三家 once the names are gone
     return _ORG_WORDS.sub(" ", q)
+
+
+# 多少辆车: a one-character noun after its classifier is named by the compound the reports print (车辆)
+_NOUN_AFTER_CLASSIFIER = re.compile(r"(?:多少|几)(?P<cls>辆|台|套|件|份|户|间|座|艘)(?P<noun>[\u4e00-\u9fa5])"
+                                    r"(?![\u4e00-\u9fa5])")
+_EACH = re.compile(r"各(?:自)?(?=[\u4e00-\u9fa5]{0,3}?(?:多少|几))")  # 各有多少 / 各接待了多少: per 单位, not a word
+_DATE = re.compile(r"(?:截[至止]|到)?\s*(?:20)?\d{2}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?(?:底|末|止|为止)?")
+_LISTED = re.compile(r"(?:^|(?<=\s))[、，,\s]*、[、，,\s]*|(?:这|那)?(?:[两二三四五六七八九十几]|\d+)(?:家|个单位|个部门)(?:单位|部门)?")
 
 
 _INTENT_WORDS = re.compile(
     r"换算成?元|折合成?|合多少元|多少元|人均|完成(?:年初)?预算的?百分之几|完成(?:年初)?预算的?比例|完成(?:年初)?预算的?百分比|"
-    r"完成(?:年初)?预算|执行率|完成率|预算执行|比例|比重|百分比|百分之几|占比|增长率|增长|增幅|同比|比上年|与上年相比|较上年|"
+    r"完成(?:年初)?预算|执行率|完成率|预算执行|(?:完成|执行)了?|几成|比例|比重|百分比|百分之几|占比|增长率|增长|增幅|同比|比上年|与上年相比|较上年|"
     r"哪个单位|哪个(?:多|高|大|少|低|小)|哪个|各单位|最多|最高|最大|最少|最低|最小|排序|排名|按|给|相差|差多少|差额|多多少|少多少|比较|对比|谁多|谁高|"
-    r"上一年度|上一年|上年度|去年|那|其中|和|与|比呢|减去|有几个|几个|多少(?:名|人次|人|个|项|次|条|家)?|合计多少"
+    r"上一年度|上一年|上年度|去年|那|其中|和|与|比呢|比一比|比比|减去|有几个|几个|多少(?:名|人次|人|个|项|次|条|家)?|合计多少"
 )
 
 
@@ -136,7 +147,11 @@ def measure_of(q: str, intent: Intent) -> tuple[str, str, str]:
         q = q[:_AGAINST_BUDGET.search(q).start()] if _AGAINST_BUDGET.search(q) else q  # type: ignore[union-attr]
     if intent == "children":
         q = _CHILDREN.sub(" ", re.sub(r"请?列出|列一下|列举", " ", q))
-    clean = lambda s: _FILLER.sub("", _INTENT_WORDS.sub("", keep_words(s)))  # noqa: E731
+
+    def clean(s: str) -> str:
+        s = _NOUN_AFTER_CLASSIFIER.sub(r"\g<noun>\g<cls>", _EACH.sub("", s))
+        return _FILLER.sub("", _INTENT_WORDS.sub("", keep_words(s)))
+
     return canonical(clean(q)), canonical(clean(denominator)), canonical(clean(second))
 
 
@@ -166,10 +181,15 @@ def parse_question(text: str, reports: list[Report], previous: Question | None =
         budget = "年初预算"
     elif re.search(r"预算(?!执行)", text) and not re.search(r"决算|完成|执行", text):
         budget = "预算"
-    q = Question(text=text, orgs=filters.orgs, years=filters.years, kinds=filters.kinds, intent=intent,
+    if len(filters.orgs) > 1 and intent == "lookup" and re.search(r"各|分别|都", text):
+        intent = "compare"  # 甲、乙、丙各有多少: one figure per 单位, side by side
+    kinds = filters.kinds or (table_kinds(table) if table and not re.match(r"公开0?\d", table) else [])
+    q = Question(text=text, orgs=filters.orgs, years=filters.years, kinds=kinds, intent=intent,
                  measure=measure, denominator=denominator, second=second, budget=budget, unknown_orgs=unknown,
                  table=table, within=within,
                  all_orgs=bool(re.search(r"哪个单位|各单位|哪个|谁|排序|排名", text)) and len(filters.orgs) < 2)
+    if intent == "share" and not q.denominator and within:
+        q.denominator = canonical(within)  # 基本支出里，人员经费占几成: the whole it sits in is the whole
     if re.search(r"上一?年|去年|上年度", text) and not re.search(r"比上一?年|与上一?年|较上一?年", text):
         q.relative_year = -1
     return _with_context(q, previous) if previous else q
