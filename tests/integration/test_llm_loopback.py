@@ -15,17 +15,25 @@ pytestmark = [pytest.mark.real_model, pytest.mark.server]
 
 
 class Scripted:
-    def __init__(self, replies: list[str]) -> None:
+    """Replies in order, or computed from the prompt by `make(prompt, n)` (a program over the ids it shows)."""
+
+    def __init__(self, replies: list[str], make=None) -> None:  # noqa: ANN001
         self.replies = list(replies)
+        self.make = make
         self.prompts: list[str] = []
+
+    def reply(self, prompt: str) -> str:
+        self.prompts.append(prompt)
+        if self.make is not None:
+            return str(self.make(prompt, len(self.prompts)))
+        return self.replies.pop(0) if self.replies else "报告未披露"
 
 
 def serve(script: Scripted) -> HTTPServer:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:  # noqa: N802 (http.server API)
             body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-            script.prompts.append(body["messages"][-1]["content"])
-            content = script.replies.pop(0) if script.replies else "报告未披露"
+            content = script.reply(body["messages"][-1]["content"])
             data = json.dumps({
                 "id": "chatcmpl-1", "object": "chat.completion", "created": 0, "model": body.get("model", "m"),
                 "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}],
@@ -53,8 +61,8 @@ def asker_with(ingested, server: HTTPServer):
     return Asker(ingested, LLMEngine(OpenAILikeBackend(url, "scripted", "test-key", 30)))
 
 
-def ask_scripted(ingested, replies: list[str], question: str):
-    script = Scripted(replies)
+def ask_scripted(ingested, replies: list[str], question: str, make=None):  # noqa: ANN001
+    script = Scripted(replies, make)
     server = serve(script)
     try:
         return asker_with(ingested, server).ask(question, engine="llm"), script
@@ -97,38 +105,8 @@ def _fact_id(prompt: str, needle: str) -> str:
     raise AssertionError(f"{needle} not among the facts shown: {prompt[-1500:]}")
 
 
-class Programmed(Scripted):
-    """Replies computed from the prompt: a program over the ids the prompt shows."""
-
-    def __init__(self, make) -> None:  # noqa: ANN001
-        super().__init__([])
-        self.make = make
-
-    def next_reply(self, prompt: str) -> str:
-        return self.make(prompt, len(self.prompts))
-
-
-def serve_programmed(script: Programmed) -> HTTPServer:
-    original = script.replies
-
-    class Replies(list):
-        def pop(self, index: int = -1) -> str:  # noqa: ARG002
-            return script.next_reply(script.prompts[-1])
-
-        def __bool__(self) -> bool:
-            return True
-
-    script.replies = Replies(original)
-    return serve(script)
-
-
 def ask_programmed(ingested, make, question: str):  # noqa: ANN001
-    script = Programmed(make)
-    server = serve_programmed(script)
-    try:
-        return asker_with(ingested, server).ask(question, engine="llm"), script
-    finally:
-        server.shutdown()
+    return ask_scripted(ingested, [], question, make)
 
 
 def test_figure_question_is_answered_by_a_program_the_executor_computes(ingested) -> None:
