@@ -115,6 +115,7 @@ class Ingestor:
                 for r in old:
                     store.delete_report(r.doc_id)
                 store.insert_report(rep, parsed.lines, parsed.sections, parsed.tables, parsed.facts, parsed.chunks, tokens or [],
+                                    pages=parsed.pages,
                                     parser=PARSER_VERSION)
                 added = [c.chunk_id for c in parsed.chunks]
                 vectors.add(parsed.chunks, embeddings)

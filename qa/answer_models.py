@@ -27,6 +27,7 @@ class Citation(BaseModel):
     column: str = ""
     quote: str = Field(description="The source line the figure or sentence comes from")
     line: int
+    page: int | None = Field(None, description="Page of the source (PDF, or a text file with page breaks)")
     fact_id: str | None = None
     char_start: int | None = None
     char_end: int | None = None
@@ -34,7 +35,8 @@ class Citation(BaseModel):
     def label(self) -> str:
         where = self.table or self.section
         cell = " / ".join(x for x in (self.row, self.column) if x)
-        return f"{self.org} {self.year or ''}年 · {where}" + (f" · {cell}" if cell else "") + f" · 第{self.line}行"
+        page = f" · 第{self.page}页" if self.page else ""
+        return f"{self.org} {self.year or ''}年 · {where}" + (f" · {cell}" if cell else "") + f"{page} · 第{self.line}行"
 
 
 class FigureCheck(BaseModel):

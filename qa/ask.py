@@ -157,6 +157,19 @@ class Asker:
                       citations=citations, figures=report.figures, audit=notes,
                       filters="；".join(dict.fromkeys(a.filters for a in answers if a.filters)))
 
+    def _page(self, doc_id: str, line: int) -> int | None:
+        """The page a line is printed on (stored per line at ingest; for a report stored before that, the page of
+        the nearest fact at or above it)."""
+        def read() -> tuple[list[int | None], list[tuple[int, int]]]:
+            by_fact = sorted({(f.line, f.page) for f in self.facts([doc_id]) if f.page})
+            return self.stores.facts.pages(doc_id), by_fact
+
+        per_line, by_fact = self.stores.repository.derived(doc_id, "pages", read)
+        if 0 < line <= len(per_line) and per_line[line - 1]:
+            return per_line[line - 1]
+        before = [p for ln, p in by_fact if ln <= line]
+        return before[-1] if before else None
+
     def finish_answer(self, q: Question, answer: Answer, scope: list[tuple[Report, int | None]]) -> Answer:
         """An engine's own Answer through the one `finish` every engine shares: verified again, the audit notes
         of the cited facts attached, the filters said."""
@@ -166,6 +179,8 @@ class Asker:
 
     def finish(self, q: Question, text: str, citations: list[Citation], scope_docs: list[str], engine: str,
                audit: list[Any] | None = None) -> Answer:
+        citations = [c if c.page or not self._page(c.doc_id, c.line) else
+                     c.model_copy(update={"page": self._page(c.doc_id, c.line)}) for c in citations]
         report = Verifier(self.facts).verify(text, citations, scope_docs)
         notes = list(audit or [])
         cited = sorted({c.doc_id for c in citations})

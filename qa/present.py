@@ -142,7 +142,7 @@ def evidence_html(a: Answer, lines_of: Callable[[str], list[str]],
             (f'<div class="ctx">{html.escape(after)}</div>' if after else "")
         blocks.append(
             f'<details class="ev" id="ev-{c.n}"{" open" if c.n == 1 else ""}><summary>[{c.n}] {html.escape(c.org)} '
-            f"{c.year or ''}年 · {html.escape(where)} · 第{c.line}行</summary>"
+            f"{c.year or ''}年 · {html.escape(where)}{f' · 第{c.page}页' if c.page else ''} · 第{c.line}行</summary>"
             f"<div>{html.escape(c.file)}</div>{passage}{table}</details>")
     return "".join(blocks)
 

@@ -59,7 +59,7 @@ class Draft:
         self.citations.append(Citation(
             n=n, doc_id=fact.doc_id, file=r.file, org=r.org, year=r.year, section=fact.section,
             table=fact.table_id, row=fact.row_path or fact.row_label, column=fact.column, quote=quote,
-            line=fact.line, fact_id=fact.fact_id, char_start=fact.char_start, char_end=fact.char_end))
+            line=fact.line, page=fact.page, fact_id=fact.fact_id, char_start=fact.char_start, char_end=fact.char_end))
         return n
 
     def say(self, text: str) -> None:

@@ -40,7 +40,8 @@ _FACT_COLS = [
 ]
 
 
-_REPORT_EXTRA = {"meta_source": "TEXT", "warnings": "TEXT", "family": "TEXT", "tables_found": "TEXT", "coverage": "REAL"}
+_REPORT_EXTRA = {"meta_source": "TEXT", "warnings": "TEXT", "family": "TEXT", "tables_found": "TEXT", "coverage": "REAL",
+                 "pages": "TEXT"}
 _FIELD_ZH = {"org": "单位", "year": "年度", "doc_type": "文档类型", "region": "地区"}
 
 
@@ -79,17 +80,19 @@ class FactStore:
         return self.generation()
 
     def insert_report(self, report: Report, lines: list[str], sections: list[Any], tables: list[TableModel],
-                      facts: list[Fact], chunks: list[Chunk], tokens: list[list[str]], parser: int = 0) -> None:
+                      facts: list[Fact], chunks: list[Chunk], tokens: list[list[str]], parser: int = 0,
+                      pages: list[int | None] | None = None) -> None:
         c = self.conn
         stamp = self._bump()
         c.execute(
             "INSERT INTO reports(doc_id,file,path,org,region,year,doc_type,parts,n_lines,lines,parser,stamp,"
-            "meta_source,warnings,family,tables_found,coverage) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            "meta_source,warnings,family,tables_found,coverage,pages) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (report.doc_id, report.file, report.path, report.org, report.region, report.year, report.doc_type,
              json.dumps(report.parts, ensure_ascii=False), report.n_lines, json.dumps(lines, ensure_ascii=False),
              parser, stamp, json.dumps({k: v.model_dump() for k, v in report.meta_source.items()}, ensure_ascii=False),
              json.dumps(report.warnings, ensure_ascii=False), report.family,
-             json.dumps(report.tables_found, ensure_ascii=False), report.coverage),
+             json.dumps(report.tables_found, ensure_ascii=False), report.coverage,
+             json.dumps(pages) if pages and any(pages) else None),
         )
         c.executemany(
             'INSERT INTO sections(doc_id,idx,path,level,start,"end") VALUES (?,?,?,?,?,?)',
@@ -183,6 +186,11 @@ class FactStore:
     def lines(self, doc_id: str) -> list[str]:
         row = self.conn.execute("SELECT lines FROM reports WHERE doc_id = ?", (doc_id,)).fetchone()
         return json.loads(row["lines"]) if row else []
+
+    def pages(self, doc_id: str) -> list[int | None]:
+        """The page of each line (1-based lines → index line − 1); empty when the source has no pages."""
+        row = self.conn.execute("SELECT pages FROM reports WHERE doc_id = ?", (doc_id,)).fetchone()
+        return json.loads(row["pages"]) if row and row["pages"] else []
 
     def fact_counts(self) -> dict[str, int]:
         return {r[0]: r[1] for r in self.conn.execute("SELECT doc_id, COUNT(*) FROM facts GROUP BY doc_id")}

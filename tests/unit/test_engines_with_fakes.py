@@ -59,3 +59,16 @@ def test_corrected_metadata_changes_the_answer_scope(stores) -> None:
     assert not service.ask("2021年的会议费是多少？", engine="structured").has_answer
     with pytest.raises(UserError):
         service.set_metadata("no-such-doc", year=2024)
+
+
+def test_citations_carry_the_page(tmp_path: Path) -> None:
+    """A text file with a page break (a form feed, as pdftotext writes): the cited line's page is in the citation."""
+    path = tmp_path / "2023_示例服务中心_部门决算.txt"
+    path.write_text(REPORT.replace("二、“三公”经费支出情况说明", "\f二、“三公”经费支出情况说明"), encoding="utf-8")
+    stores = fake_stores(tmp_path / "data")
+    Ingestor(stores).ingest([path])
+    answer = Asker(stores).ask("2023年的会议费是多少？", engine="structured")
+    assert answer.has_answer and [c.page for c in answer.citations] == [2]
+    assert "第2页" in answer.citations[0].label()
+    first = Asker(stores).ask("2023年的收入总计是多少？", engine="structured")
+    assert [c.page for c in first.citations] == [1]
