@@ -17,6 +17,7 @@ from typing import Any
 
 from core.dimensions import fact_dimension
 from core.errors import UserError
+from core.lexicon import tokenizer
 from core.models import Fact, Report, TableModel
 from core.settings import Settings
 from index.ingest import Ingestor, IngestResult
@@ -31,6 +32,7 @@ from qa.llm import llm_from_settings
 from qa.resolve import want_dimension
 from qa.structured import Draft, StructuredEngine, shown, what
 from qa.understand import Question, canonical
+from qa.unsaid import load_tagger
 from stores import Stores
 
 
@@ -95,10 +97,13 @@ class QAService:
         self._ingest_lock = threading.Lock()
 
     def warm_up(self) -> None:
-        """Load the embedding model and the keyword index before the first user waits for them."""
+        """Load the embedding model, the keyword index, the domain tokenizer and the part-of-speech tagger before
+        the first user waits for them."""
         with self.lock.read():
             self.stores.embedder.embed_query("预热")
             self.stores.keyword.refresh()
+            tokenizer()
+            load_tagger()
 
     # -- what the user sees about the system ----------------------------------------------------------
     def status(self) -> dict[str, str]:

@@ -38,9 +38,14 @@ def _abbreviates(word: str, vocab: str) -> bool:
     return bool(re.search(".{0,2}".join(map(re.escape, word)), vocab)) if 2 <= len(word) <= 4 else False
 
 
+def load_tagger() -> None:
+    """Load jieba's part-of-speech dictionary (about a second) before the first question needs it."""
+    _naming("预算")
+
+
 @lru_cache(maxsize=4096)
 def _naming(word: str) -> bool:
-    import jieba.posseg as pseg
+    import jieba.posseg as pseg  # optional heavy dictionary: loaded on first use, or by `load_tagger` at start-up
 
     parts = pseg.lcut(word)
     return any(_NAMING.match(p.flag) for p in parts)  # a compound names when one of its parts does
