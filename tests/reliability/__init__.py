@@ -1,0 +1,1 @@
+"""Reliability suite: hostile input, failing backends, concurrency, kills. Every module is marked `reliability`."""
