@@ -5,6 +5,8 @@ runner, so the audit package has no import cycle."""
 from __future__ import annotations
 
 import hashlib
+import itertools
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -64,7 +66,7 @@ class Context:
             draft.citations.append(Citation(
                 n=len(draft.citations) + 1, doc_id=self.report.doc_id, file=self.report.file, org=self.report.org,
                 year=self.report.year, quote=self.lines[line - 1].strip(), line=line))
-        text = message.format(*[f"[{m}]" for m in marks]) if "{" in message else message
+        text = with_units(message, facts).format(*[f"[{m}]" for m in marks]) if "{" in message else message
         key = f"{rule}|{self.report.doc_id}|" + "|".join(sorted(f.fact_id for f in facts)) + \
             "|".join(map(str, extra_lines))
         self.findings.append(Finding(
@@ -102,3 +104,17 @@ class RuleSpec:
     name: str
     fn: Rule
     needs: tuple[str, ...] = ()
+
+
+
+def with_units(message: str, facts: list[Fact]) -> str:
+    """A value printed bare right before its citation mark gets the unit of the fact it cites (2213.7{1} →
+    2213.7万元[2]), so a note read on its own says 万元/%/人 — unless the message says it converted the value
+    (`29.46{3}（原文 29.46元，按万元计）`)."""
+    def unit(m: re.Match[str]) -> str:
+        i = int(m.group(1)) if m.group(1) else next(counter)
+        u = facts[i].unit if i < len(facts) else ""
+        return (u.replace("{", "").replace("}", "") if u and not m.group(2) else "") + "{" + m.group(1) + "}"
+
+    counter = itertools.count()
+    return re.sub(r"(?<=\d)\{(\d*)\}(?=(（原文)?)", unit, message)

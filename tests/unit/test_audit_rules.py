@@ -71,7 +71,7 @@ def _procurement(goods: str) -> Doc:
 
 def test_stated_total_against_a_known_partition():
     [f] = _procurement("0").run(stated_parts)
-    assert f.kind == "分项合计不符" and "0 + 0 + 0" in f.message.replace("[2]", "").replace("[3]", "").replace("[4]", "")
+    assert f.kind == "分项合计不符" and "0万元 + 0万元 + 0万元" in f.message.replace("[2]", "").replace("[3]", "").replace("[4]", "")
     assert _procurement("129.3").run(stated_parts) == []
 
 
@@ -319,7 +319,7 @@ def test_nine_table_identities_come_from_the_profiles_under_either_naming():
     for prefix in ("公开0", ""):  # Hunan captions 公开05/06表, or the tables' names as Shanghai prints them
         assert _nine_tables("15.00", prefix).run(profile_identities) == []
         [f] = _nine_tables("16.00", prefix).run(profile_identities)
-        assert f.kind == "表间不一致" and "10.00[2] + 5.00[3] = 15.00" in f.message
+        assert f.kind == "表间不一致" and "10.00万元[2] + 5.00万元[3] = 15.00" in f.message
 
 
 def test_identity_that_cannot_be_checked_is_in_the_coverage():
@@ -405,3 +405,15 @@ def test_a_two_sided_row_is_two_rows():
     d.cell("收支总表", 1, "二、卫生健康支出", "一般公共预算", "4484631.60")
     d.cell("收支总表", 1, "二、卫生健康支出", "政府性基金预算", "0.00")
     assert d.run(total_columns) == []
+
+
+def test_note_values_carry_the_unit_of_the_fact_they_cite():
+    """A figure printed bare before its mark gets its fact's unit; one the message says it converted does not."""
+    from qa.audit.context import with_units
+
+    wan = Fact(fact_id="a", doc_id="d", org="o", year=2023, kind="text", value=Decimal("2213.7"), unit="万元",
+               raw="2213.7万元", line=1, char_start=0, char_end=9)
+    yuan = wan.model_copy(update={"fact_id": "b", "unit": "元", "raw": "29.46元", "value": Decimal("29.46")})
+    pct = wan.model_copy(update={"fact_id": "c", "unit": "%", "raw": "15.31%"})
+    msg = "收入 2213.7{0} − 29.46{1}（原文 29.46元，按万元计），下降15.31{2}，「合计」{0}"
+    assert with_units(msg, [wan, yuan, pct]) == "收入 2213.7万元{0} − 29.46{1}（原文 29.46元，按万元计），下降15.31%{2}，「合计」{0}"

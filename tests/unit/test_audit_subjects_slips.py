@@ -40,7 +40,7 @@ def _tables(total: str, spent: str, fiscal: str) -> list[Fact]:
 def test_same_subject_in_two_tables_must_agree():
     [drift] = run(subject_columns, _tables("236.63", "236.64", "236.64"))
     assert drift.kind == "尾数差异" and drift.severity == "low"
-    assert "210 卫生健康支出" in drift.message and "236.63[1]" in drift.message and "236.64[2]" in drift.message
+    assert "210 卫生健康支出" in drift.message and "236.63万元[1]" in drift.message and "236.64万元[2]" in drift.message
     assert [c.line for c in drift.citations] == [1, 10]
     found = run(subject_columns, _tables("236.64", "236.64", "226.64"))
     assert [(f.kind, f.severity) for f in found] == [("表间不一致", "high")]
@@ -102,7 +102,7 @@ def test_growth_rate_whose_current_figure_is_in_another_paragraph_of_its_section
     lines = [SANGONG[0], SANGONG[1], SANGONG[2].replace("{r}", "15.31")]
     [f] = run(section_rates, _sangong("15.31"), lines)
     assert f.kind == "比率尾差" and f.severity == "low"
-    assert "3.59[2] ÷ (19.56[1] + 3.59) = 15.51%" in f.message and "15.31%[3]" in f.message
+    assert "3.59万元[2] ÷ (19.56万元[1] + 3.59) = 15.51%" in f.message and "15.31%[3]" in f.message
     lines = [SANGONG[0], SANGONG[1], SANGONG[2].replace("{r}", "25.31")]
     assert run(section_rates, _sangong("25.31"), lines)[0].kind == "比率不符"
 
@@ -130,7 +130,7 @@ def test_completion_rate_whose_budget_is_in_the_sections_table():
 
     assert run(section_rates, facts("13.68"), [lines[0].replace("{r}", "13.68")]) == []
     [f] = run(section_rates, facts("31.68"), [lines[0].replace("{r}", "31.68")])
-    assert f.kind == "比率不符" and "0.39[2] ÷ 2.85[1] = 13.68%" in f.message
+    assert f.kind == "比率不符" and "0.39万元[2] ÷ 2.85万元[1] = 13.68%" in f.message
 
 
 def _slips(lines: list[str]) -> list:  # type: ignore[type-arg]
