@@ -309,6 +309,23 @@ def closest(scored: list[Scored], terms: list[str], floor: float = 0.4, margin: 
     return top if not rivals or top.score - rivals[0].score >= margin else None
 
 
+_COLUMN_ONLY = re.compile(r"^(?:年初|全年|调整)?(?:预算|决算|执行)数?$|^(?:支出|收入)(?:决算|预算)?数?$")
+
+
+def same_measure(a: Fact, b: Fact) -> bool:
+    """Whether two facts name the same measure, so that different values are a contradiction: one label holds
+    the other (人员经费 / 人员经费合计); a short generic label (年初预算, 支出决算) also needs the same item
+    heading, since it names the measure only together with its section."""
+    la, lb = label_of(a), label_of(b)
+    if not la or not lb:
+        return True
+    if la != lb and la not in lb and lb not in la:
+        return False
+    if la == lb and (_COLUMN_ONLY.match(la) or la in WEAK_LABELS) and a.kind == b.kind == "text":
+        return a.section.rsplit(" › ", 1)[-1] == b.section.rsplit(" › ", 1)[-1]
+    return True
+
+
 def conflicting(group: list[Scored]) -> list[Scored]:
     """Facts in a near-tie group whose values differ from the winner's (same dimension)."""
     if not group:
@@ -327,6 +344,8 @@ def conflicting(group: list[Scored]) -> list[Scored]:
         if (s.fact.kind == "cell" and first.kind == "cell" and s.fact.table_id == first.table_id
                 and s.fact.column == first.column and s.fact.row_label != first.row_label):
             continue  # another row of the same column (管理制度日趋完善 below 总分) is another item
+        if not same_measure(first, s.fact):
+            continue  # 公务用车购置费 beside 公务用车购置及运行费: a near-tie in score, but two measures
         if dim == dim0 and base not in seen:
             seen.add(base)
             out.append(s)

@@ -22,8 +22,18 @@ Intent = str  # lookup|share|growth|execution|sum|diff|budget_diff|children|rank
 _FILLER = re.compile(
     r"请问|请|帮我|查一下|查询|告诉我|是多少钱|(?:是|有)多少(?:名|人次|人|个|项|次|条|家)?|多少钱|花了多少|支出多少|一共|总共|分别|"
     r"多少(?:名|人次|人|个|项|次|条|家|分)?|几(?:名|人|个|项|次|条|家|分)?|"
-    r"是否|是什么|有哪些|哪些|什么|干嘛|怎么样|如何|吗|呢|吧|啊|的|了|是|有|？|\?|。|，|,|！|\s+"
+    r"是否|是什么|有哪些|哪些|什么|干嘛|怎么样|如何|？|\?|。|，|,|！|\s+"
 )
+_FILLER_CHARS = {"吗", "呢", "吧", "啊", "的", "了", "是", "有"}  # dropped as words, never inside one (实有人数)
+
+
+def drop_fillers(s: str) -> str:
+    """The asking words out of a measure: phrases by pattern, single characters only where the tokenizer reads
+    them as words of their own."""
+    from core.lexicon import tokenizer
+
+    s = _FILLER.sub(" ", s)
+    return "".join(w for w in tokenizer().lcut(s) if w.strip() and w not in _FILLER_CHARS)
 _ORG_WORDS = re.compile(r"^(?:该|本)?(?:单位|部门)|哪个单位|各单位")
 _REGION = re.compile(r"([\u4e00-\u9fa5]{2,4}?(?:省|市|区|县))")
 _TEXT_CUES = re.compile(r"哪些|哪几|什么|干嘛|为什么|为啥|原因|职责|职能|问题|措施|用于|性质|怎么|如何|内设|机构|科室|股室|情况|谁|有没有")
@@ -141,7 +151,7 @@ def measure_of(q: str, intent: Intent) -> tuple[str, str, str]:
             q, denominator = m.group(1), m.group(2)
     if intent in ("diff", "sum"):
         m = re.search(r"(.+?)(?:和|与|减去|比)(.+?)(?:相差|差|合计(?=是|为|多少|$|？|\?)|多|少|之差|$)", q)
-        if m and not re.search(r"哪个|谁", q) and _FILLER.sub("", m.group(1)) and _FILLER.sub("", m.group(2)):
+        if m and not re.search(r"哪个|谁", q) and drop_fillers(m.group(1)) and drop_fillers(m.group(2)):
             q, second = m.group(1), m.group(2)
     if intent == "budget_diff":
         q = q[:_AGAINST_BUDGET.search(q).start()] if _AGAINST_BUDGET.search(q) else q  # type: ignore[union-attr]
@@ -150,7 +160,7 @@ def measure_of(q: str, intent: Intent) -> tuple[str, str, str]:
 
     def clean(s: str) -> str:
         s = _NOUN_AFTER_CLASSIFIER.sub(r"\g<noun>\g<cls>", _EACH.sub("", s))
-        return _FILLER.sub("", _INTENT_WORDS.sub("", keep_words(s)))
+        return drop_fillers(_INTENT_WORDS.sub(" ", keep_words(s)))
 
     return canonical(clean(q)), canonical(clean(denominator)), canonical(clean(second))
 

@@ -53,3 +53,25 @@ def test_the_dimension_excludes_other_kinds_of_value() -> None:
 
 def test_nothing_close_enough_is_no_answer() -> None:
     assert best(rank_facts(FACTS, "公务用车购置费", "公务用车购置费是多少", "money")) == []
+
+
+def test_near_ties_with_different_labels_are_two_measures_not_a_contradiction() -> None:
+    from qa.resolve import same_measure
+
+    buy = text("f11", "公务用车购置费", "0")
+    both = text("f12", "公务用车购置及运行费", "9.38")
+    total = cell("f13", "人员经费合计", "决算数", "4884.09")
+    said = text("f14", "人员经费", "4896.98")
+    assert not same_measure(buy, both)
+    assert same_measure(total, said)  # one label holds the other: the same measure, stated twice
+    early = [text(f"f2{i}", "年初预算", v).model_copy(update={"section": f"说明 › {item}"})
+             for i, (v, item) in enumerate([("511.66", "文化展示（项）"), ("3063.71", "图书馆（项）")])]
+    assert not same_measure(*early)  # a bare column word names the measure only with its item heading
+    assert same_measure(early[0], early[0].model_copy(update={"fact_id": "f99", "value": Decimal("5")}))
+
+
+def test_filler_characters_go_as_words_not_inside_words() -> None:
+    from qa.understand import drop_fillers
+
+    assert drop_fillers("实有人数是多少") == "实有人数"
+    assert drop_fillers("人员经费的有吗") == "人员经费"
