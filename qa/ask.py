@@ -75,16 +75,24 @@ class Asker:
                 return Answer(question=question, answer=f"{REFUSAL}：筛选条件（{chosen}）下没有报告。",
                               has_answer=False, engine="structured", filters=f"筛选：{chosen}")
         prev: Question | None = None
+        after = ""  # the previous answer: its figures say what a follow-up is about
+        cited: list[str] = []  # … and, when the previous answer is ours, the fact it answered with
         for turn in history or []:
             for clause in split_asks(turn.get("q", ""), self.known_name(reports)):
                 prev = parse_question(clause, reports, prev)
+            after = turn.get("a", "") or ""
         answers = []
         # several asks → several programs (the LLM engine, when it answers, reads the question whole)
         llm_reads = engine == "llm" or (engine == "auto" and self.llm is not None)
         for clause in [question] if llm_reads else split_asks(question, self.known_name(reports)):
             q = parse_question(clause, reports, prev)
+            q.after = after if prev is not None else ""
+            q.after_facts = cited if prev is not None else []
             answers.append(self._answer(q, reports, engine))
             prev = q
+            if answers[-1].has_answer:
+                after = answers[-1].answer.split(AUDIT_LINE, 1)[0]
+                cited = [c.fact_id for c in answers[-1].citations if c.fact_id][:1]
         answer = answers[0] if len(answers) == 1 else self.merge(question, answers)
         if chosen:
             answer.filters = f"筛选：{chosen}；{answer.filters}"

@@ -11,6 +11,7 @@ from decimal import Decimal
 from core.dimensions import fact_dimension
 from core.models import Fact, Report
 from core.numbers import fmt
+from qa.anchor import anchor_facts, neighbourhood
 from qa.answer_models import REFUSAL, AuditNote, Citation
 from qa.program import Operand, Program, execute
 from qa.resolve import (
@@ -111,6 +112,17 @@ class StructuredEngine:
             out.append(f)
         return out
 
+    def anchors(self, facts: list[Fact], q: Question) -> list[Fact]:
+        """The facts the previous answer stated (a follow-up's context), among `facts`."""
+        if q.after_facts:
+            by_id = {f.fact_id: f for f in facts}
+            return [by_id[i] for i in q.after_facts if i in by_id]
+        return anchor_facts(q.after, facts) if q.after else []
+
+    def beside_previous(self, facts: list[Fact], q: Question) -> list[Fact]:
+        anchors = self.anchors(facts, q)
+        return neighbourhood(anchors, facts) if anchors else []
+
     def find(self, report: Report, q: Question, measure: str, dim: str | None, year: int | None = None,
              budget: str | None = None, rate_kind: str | None = None) -> list[Scored]:
         facts = in_table(self.facts_for_year(report, year), q.table)
@@ -118,6 +130,11 @@ class StructuredEngine:
         if budget in ("预算", None) and "预算" in report.doc_type and "决算" not in report.doc_type:
             budget = ANY_BUDGET  # 部门预算: every figure is a budget (公务用车购置及运行费9.38万元)
         unsaid = unsaid_share(measure, self.facts_of[report.doc_id])
+        beside = self.beside_previous(facts, q)
+        if beside:  # 其中服务类多少？: the part printed next to the previous answer's figure, first
+            group = best(rank_facts(beside, measure, q.text, dim, budget, rate_kind, unsaid))
+            if group:
+                return prefer_totals(group)
         if q.within:  # 基本支出里，人员经费: the facts that sit inside the whole (its table, section or sentence)
             inside = inside_of(facts, q.within)
             part = re.sub(re.escape(q.within) + r"(?:里面?|当中|之中)?", "", measure) or measure
@@ -197,6 +214,10 @@ class StructuredEngine:
         kind = {"share": "share", "execution": "completion", "growth": "growth"}[q.intent]
         dim = want_dimension(q.measure, "lookup") or "money"
         ranked = rank_facts(self.facts_for_year(r, None), q.measure, q.text, dim, None)
+        beside = self.beside_previous(self.facts_for_year(r, None), q)
+        near = rank_facts(beside, q.measure, q.text, dim, None) if beside else []
+        if best(near):
+            ranked = near  # 其中工程占多少？: the part beside the previous answer's figure
         amount = best(ranked)
         num = amount[0].fact if amount else None
         stated, linked_amount = self._stated_rate(r, q, [s.fact for s in ranked[:80] if s.score > 0.4], kind)
@@ -322,7 +343,11 @@ class StructuredEngine:
         dim = fact_dimension(num)[1]
         same_line = [f for f in facts if f.line == num.line and fact_dimension(f)[1] == dim and f is not num]
         den: Fact | None = None
-        if q.intent == "share":
+        whole = [f for f in self.anchors(facts, q) if fact_dimension(f)[1] == dim and f.value > num.value]
+        part_of_previous = not q.denominator or "其中" in q.text  # 其中X占多少: no other whole is named
+        if q.intent == "share" and whole and part_of_previous and num in self.beside_previous(facts, q):
+            den = whole[0]  # 其中X占多少: of the whole the previous answer stated
+        elif q.intent == "share":
             if q.denominator:
                 den = self._whole(r, q, num, dim)
             else:

@@ -56,6 +56,8 @@ class Question:
     relative_year: int = 0  # -1 for 上一年
     table: str = ""  # a table the question names (公开06表, 三公经费表, 收入决算表): a hard constraint
     within: str = ""  # a whole the measure is part of (基本支出里，人员经费…): facts inside it are preferred
+    after: str = ""  # the previous answer's text: a follow-up's facts are looked up beside the figures it stated
+    after_facts: list[str] = field(default_factory=list)  # the facts the previous answer cited, when it was ours
 
 
 _GENERIC_CANON = {"支出决算", "支出", "占", "与上年相比", "完成预算"}
