@@ -11,6 +11,7 @@ from core.models import Chunk, Fact, FieldSource, Report, Section, TableModel
 from core.normalize import NormLine, normalize_line
 from index.blocks import Cell, caption_for, find_blocks
 from index.chunks import make_chunks
+from index.column_evidence import place_by_statements
 from index.metadata import detect_metadata
 from index.narrative import decimals_for, line_figures
 from index.readers import RawDocument, read_document
@@ -20,7 +21,7 @@ from index.table_facts import ParsedTable, parse_table
 
 # Bump when parsing or chunking changes what a report yields: reports stored by an older parser are re-parsed on
 # the next `qa ingest` instead of being skipped as already indexed.
-PARSER_VERSION = 6
+PARSER_VERSION = 7
 
 
 @dataclass
@@ -228,6 +229,8 @@ def parse_document(raw: RawDocument, *, org: str | None = None, year: int | None
         parsed.tables.append(model)
         _table_facts(maker, table, model)
     _narrative_facts(maker, parsed)
+    # a sparse row's 列未定 figures placed where the report states them under a column name (基本支出14,107.46万元)
+    parsed.facts, _ = place_by_statements(parsed.facts, {t.table_id: t.columns for t in parsed.tables})
     parsed.facts.sort(key=lambda f: (f.line, f.char_start))
     parsed.chunks = make_chunks(parsed.report, texts, sections, parsed.tables, table_lines, chunk_chars, table_rows)
     from index.doc_check import review  # tables found by name, coverage, warnings (imports this module)

@@ -96,6 +96,8 @@ def total_columns(ctx: Context) -> None:
             for other, f in cells.items():
                 if other == col or (prefix and not other.startswith(prefix + "/")):
                     continue
+                if f.char_start < total.char_start:
+                    continue  # parts follow their total; a figure before it is the other side's (收入 | 支出)
                 segs = other[len(prefix) + 1:].split("/") if prefix else other.split("/")
                 if len(segs) == 1 or (len(segs) == 2 and segs[1] in ("小计", "合计")):
                     parts.append(f)
