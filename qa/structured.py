@@ -32,6 +32,7 @@ from qa.scope import in_table, inside_of
 from qa.understand import Question
 from qa.unsaid import unsaid_share
 
+BESIDE_THRESHOLD = 0.45  # printed beside the previous answer's figure, a partial name match is enough (基本 → 基本支出)
 RATE_TOL_PP = Decimal("0.005")  # 0.5 percentage points, as a ratio
 _RATE_COLUMN = {"completion": r"执行率|完成率", "share": r"占比|比重|比例", "growth": r"增长率|增幅|增减率"}
 _YEAR_IN = re.compile(r"(20\d{2})\s*年")
@@ -132,7 +133,7 @@ class StructuredEngine:
         unsaid = unsaid_share(measure, self.facts_of[report.doc_id])
         beside = self.beside_previous(facts, q)
         if beside:  # 其中服务类多少？: the part printed next to the previous answer's figure, first
-            group = best(rank_facts(beside, measure, q.text, dim, budget, rate_kind, unsaid))
+            group = best(rank_facts(beside, measure, q.text, dim, budget, rate_kind, unsaid), BESIDE_THRESHOLD)
             if group:
                 return prefer_totals(group)
         if q.within:  # 基本支出里，人员经费: the facts that sit inside the whole (its table, section or sentence)
@@ -216,7 +217,7 @@ class StructuredEngine:
         ranked = rank_facts(self.facts_for_year(r, None), q.measure, q.text, dim, None)
         beside = self.beside_previous(self.facts_for_year(r, None), q)
         near = rank_facts(beside, q.measure, q.text, dim, None) if beside else []
-        if best(near):
+        if best(near, BESIDE_THRESHOLD):
             ranked = near  # 其中工程占多少？: the part beside the previous answer's figure
         amount = best(ranked)
         num = amount[0].fact if amount else None
