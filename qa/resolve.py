@@ -201,6 +201,13 @@ def _whole_of(f: Fact) -> str:
 _FUNDS = re.compile(r"一般公共预算|政府性基金预算|国有资本经营预算|预算绩效|预算单位|预算管理")
 
 
+def states_budget(f: Fact, label: str | None = None) -> bool:
+    """Whether a fact is a budget figure (年初预算, 全年预算数, a 预算 column), not a final or executed one."""
+    label = label_of(f) if label is None else label
+    return bool(re.search(r"预算", label + norm(f.column) + _whole_of(f))) and not re.search(
+        r"决算|执行", label + norm(f.column))
+
+
 def score_fact(f: Fact, terms: list[str], measure: str, question: str, budget: str | None) -> float:
     label, ctx = label_of(f), local_context(f)
     m = norm(measure)
@@ -237,8 +244,7 @@ def score_fact(f: Fact, terms: list[str], measure: str, question: str, budget: s
                 score -= 0.06
             elif word in section:
                 score -= 0.03
-    is_budget = bool(re.search(r"预算", label + norm(f.column) + _whole_of(f))) and not re.search(
-        r"决算|执行", label + norm(f.column))
+    is_budget = states_budget(f, label)
     if budget == ANY_BUDGET:
         pass  # a budget document: every figure in it is a budget, the words need not say so
     elif bool(budget) != is_budget:

@@ -26,6 +26,7 @@ from qa.resolve import (
     meaningful_terms,
     prefer_totals,
     rank_facts,
+    states_budget,
     want_dimension,
 )
 from qa.scope import in_table, inside_of
@@ -362,8 +363,9 @@ class StructuredEngine:
                 before = [f for f in before if "年初" not in f.phrase + f.column] or before
             if before:
                 den = before[-1]
-            else:
-                g = self.find(r, q, q.measure, "money", budget=budget)
+            else:  # the budget of the same measure: a budget figure, never the final figure itself
+                ranked = rank_facts(facts, q.measure, q.text, "money", budget)
+                g = best([s for s in ranked if states_budget(s.fact) and s.fact.fact_id != num.fact_id])
                 den = g[0].fact if g else None
         elif q.intent == "growth":
             inc = [f for f in same_line if f.char_start > num.char_start and re.search(r"增加|减少", f.phrase)]

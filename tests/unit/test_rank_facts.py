@@ -75,3 +75,12 @@ def test_filler_characters_go_as_words_not_inside_words() -> None:
 
     assert drop_fillers("实有人数是多少") == "实有人数"
     assert drop_fillers("人员经费的有吗") == "人员经费"
+
+
+def test_an_execution_rate_divides_by_a_budget_figure_only() -> None:
+    from qa.resolve import states_budget
+
+    assert states_budget(cell("f31", "培训费", "预算数", "15.00"))
+    assert not states_budget(cell("f32", "培训费", "决算数", "14.14"))
+    assert not states_budget(cell("f33", "文化展示及纪念机构", "本年支出合计", "1700.57"))
+    assert states_budget(text("f34", "年初预算", "6832.84"))
