@@ -22,6 +22,9 @@ SHIFENG, LILING = REPORTS[0].org, REPORTS[1].org
     ("哪个单位的项目支出最多？", [], [], "rank_max", "项目支出"),
     ("醴陵的主要职责有哪些？", [LILING], [], "text", "职责"),
     ("醴陵2021年人员经费和公用经费一共多少", [LILING], [2021], "sum", "人员经费"),
+    # the asking words go whole (预算执行率, a precision request), a filler inside a word stays (实有人数)
+    ("石峰一般公共预算年初预算执行率精确到两位小数是多少？", [SHIFENG], [], "execution", "一般公共预算"),
+    ("石峰实有人数是多少？", [SHIFENG], [], "lookup", "实有人数"),
 ])
 def test_filters_intent_and_measure(text: str, orgs: list[str], years: list[int], intent: str, measure: str) -> None:
     q = parse_question(text, REPORTS)
