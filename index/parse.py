@@ -11,6 +11,7 @@ from core.models import Chunk, Fact, FieldSource, Report, Section, TableModel
 from core.normalize import NormLine, normalize_line
 from index.blocks import Cell, caption_for, find_blocks
 from index.chunks import make_chunks
+from index.instructions import screen
 from index.metadata import detect_metadata
 from index.narrative import decimals_for, line_figures
 from index.readers import RawDocument, read_document
@@ -20,7 +21,7 @@ from index.table_facts import ParsedTable, parse_table
 
 # Bump when parsing or chunking changes what a report yields: reports stored by an older parser are re-parsed on
 # the next `qa ingest` instead of being skipped as already indexed.
-PARSER_VERSION = 6
+PARSER_VERSION = 7
 
 
 @dataclass
@@ -233,6 +234,7 @@ def parse_document(raw: RawDocument, *, org: str | None = None, year: int | None
     from index.doc_check import review  # tables found by name, coverage, warnings (imports this module)
 
     review(parsed)
+    screen(parsed)  # text that instructs rather than reports: kept for display, never an answer
     return parsed
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from core.errors import UserError
 from core.models import Fact, Report
+from index.instructions import masked, scan
 from qa.answer_models import REFUSAL, Answer, AuditNote, Citation
 from qa.audit import Coverage, Finding, notes_for
 from qa.audit.run import audit_with_coverage
@@ -45,7 +46,11 @@ class Asker:
         return self.stores.repository.facts(doc_ids)
 
     def lines(self, doc_id: str) -> list[str]:
-        return self.stores.repository.lines(doc_id)
+        """A report's lines as engines may read them: lines that instruct rather than report (index.instructions)
+        are empty, so no engine quotes or reads them; the audit reads the lines as printed."""
+        raw = self.stores.repository.lines(doc_id)
+        answerable: list[str] = self.stores.repository.derived(doc_id, "answerable_lines", lambda: masked(raw, scan(raw)))
+        return answerable
 
     def searcher(self) -> Searcher:
         return self._searcher
@@ -200,7 +205,8 @@ class Asker:
             report = self.stores.facts.report(doc_id)
             if report is None:
                 return [], None
-            return audit_with_coverage(report, self.facts([doc_id]), self.lines(doc_id), self.stores.facts.tables(doc_id))
+            return audit_with_coverage(report, self.facts([doc_id]), self.stores.repository.lines(doc_id),
+                                       self.stores.facts.tables(doc_id))
 
         audited: tuple[list[Finding], Coverage | None] = self.stores.repository.derived(doc_id, "audit", run)
         return audited
