@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from core.errors import UserError
+from core.models import Report
 from core.normalize import normalize_line
 
 if TYPE_CHECKING:  # index.parse calls `screen` on every report it parses
@@ -116,12 +117,20 @@ def masked(lines: list[str], flags: list[Flag]) -> list[str]:
     return [("" if n in gone else line) for n, line in enumerate(lines, start=1)] if gone else lines
 
 
+WARNING = "疑似写给问答系统的指令"  # how the report's warning starts (`instructed` looks for it)
+
+
 def warning(flags: list[Flag]) -> str:
     lines = sorted(flagged(flags))
     where = "、".join(map(str, lines[:8])) + ("…" if len(lines) > 8 else "")
     kinds = "、".join(dict.fromkeys(f.why for f in flags))
-    return (f"疑似写给问答系统的指令（第{where}行：{kinds}），这些行的数字不作为答案 / text that instructs instead of "
+    return (f"{WARNING}（第{where}行：{kinds}），这些行的数字不作为答案 / text that instructs instead of "
             f"reporting at line(s) {where}: kept for display, its figures are never used as answers")
+
+
+def instructed(report: Report | None) -> bool:
+    """Whether the ingest flagged lines of this report (its warning says so)."""
+    return report is not None and any(w.startswith(WARNING) for w in report.warnings)
 
 
 def screen(parsed: ParsedReport) -> list[Flag]:

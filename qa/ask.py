@@ -13,12 +13,12 @@ from typing import Any
 
 from core.errors import UserError
 from core.models import Fact, Report
-from index.instructions import masked, scan
+from index.instructions import instructed, masked, scan
 from qa.answer_models import REFUSAL, Answer, AuditNote, Citation
 from qa.audit import Coverage, Finding, notes_for
 from qa.audit.run import audit_with_coverage
 from qa.composed import against_budget, children
-from qa.contracts import AnswerEngine
+from qa.contracts import AnswerEngine, EngineUnavailable
 from qa.crossreport import compare, per_head, two_measures
 from qa.extractive import extract
 from qa.filters import QueryFilters
@@ -48,8 +48,11 @@ class Asker:
     def lines(self, doc_id: str) -> list[str]:
         """A report's lines as engines may read them: lines that instruct rather than report (index.instructions)
         are empty, so no engine quotes or reads them; the audit reads the lines as printed."""
-        raw = self.stores.repository.lines(doc_id)
-        answerable: list[str] = self.stores.repository.derived(doc_id, "answerable_lines", lambda: masked(raw, scan(raw)))
+        repo = self.stores.repository
+        raw = repo.lines(doc_id)
+        if not repo.derived(doc_id, "instructed", lambda: instructed(self.stores.facts.report(doc_id))):
+            return raw  # the ingest found none (its warning says so when it did): nothing to scan
+        answerable: list[str] = repo.derived(doc_id, "answerable_lines", lambda: masked(raw, scan(raw)))
         return answerable
 
     def searcher(self) -> Searcher:
@@ -103,19 +106,28 @@ class Asker:
                           filters=describe(q))
         draft = Draft(reports={r.doc_id: r for r in reports}, lines_for={r.doc_id: self.lines(r.doc_id) for r, _ in scope})
         used = engine
+        down: EngineUnavailable | None = None  # the LLM endpoint failed in auto: the rule engine answers, and says so
         if engine in ("auto", "structured") and q.intent != "text":
             ok = self.structured(q, scope, draft)
             used = "structured"
             if not ok and engine == "auto" and self.llm is not None:
-                return self.finish_answer(q, self.llm.answer(q, [r for r, _ in scope], self), scope)
+                try:
+                    return self.finish_answer(q, self.llm.answer(q, [r for r, _ in scope], self), scope)
+                except EngineUnavailable as exc:
+                    down = exc
             if not ok:
-                return self.refuse(q, scope, "structured")
+                return fallback_note(self.refuse(q, scope, "structured"), down)
         elif engine == "llm" or (engine == "auto" and self.llm is not None):
             if self.llm is None:
                 raise UserError("未配置大模型接口 / no LLM endpoint configured",
                                 "设置 QA_LLM__BASE_URL 与 QA_LLM__MODEL，或用 --engine extractive")
-            return self.finish_answer(q, self.llm.answer(q, [r for r, _ in scope], self), scope)
-        else:
+            try:
+                return self.finish_answer(q, self.llm.answer(q, [r for r, _ in scope], self), scope)
+            except EngineUnavailable as exc:
+                if engine == "llm":
+                    raise
+                down = exc
+        if used != "structured":
             used = "extractive"
             lines_for = {r.doc_id: self.lines(r.doc_id) for r, _ in scope}
             text, cits = text_answer(q.text, [r for r, _ in scope], lines_for, focus=q.measure)
@@ -123,12 +135,12 @@ class Asker:
                 hits = self.retrieve(q, [r for r, _ in scope])
                 text, cits = extract(q.text, hits, draft.reports, lines_for, focus=q.measure)
             if not text:
-                return self.refuse(q, scope, "extractive")
+                return fallback_note(self.refuse(q, scope, "extractive"), down)
             draft.say(text)
             draft.citations = cits
         answer = self.finish(q, draft.text, draft.citations, [r.doc_id for r, _ in scope], used, draft.audit)
         answer.has_answer = not draft.refused or draft.answered > 0
-        return answer
+        return fallback_note(answer, down)
 
     def known_name(self, reports: list[Report]) -> Callable[[str], bool]:
         """Whether the reports print a phrase as one name (社会保障和就业支出), so `X和Y` is not two asks."""
@@ -280,6 +292,16 @@ class Asker:
         what = f"“{shown_measure}”" if shown_measure else "该问题的答案"
         text = f"{REFUSAL}：{where}中未找到{what}。"
         return Answer(question=q.text, answer=text, has_answer=False, engine=engine, filters=describe(q))
+
+
+def fallback_note(answer: Answer, down: EngineUnavailable | None) -> Answer:
+    """An answer the rule engine gave because the LLM endpoint failed, saying so (after the text, so the figures'
+    positions hold) and as an audit note."""
+    if down is None:
+        return answer
+    note = f"大模型服务不可用（{down.reason}），本回答由规则引擎给出 / LLM endpoint unavailable, answered by the rule engine"
+    return answer.model_copy(update={"answer": f"{answer.answer}{AUDIT_LINE}{note}",
+                                     "audit": [*answer.audit, AuditNote(kind="大模型不可用", message=note)]})
 
 
 def renumber(text: str, mapping: dict[int, int]) -> str:
