@@ -68,6 +68,11 @@ def marker_hits(text: str, markers: tuple[Marker, ...] | None = None) -> list[tu
     return out
 
 
+def instructs(text: str) -> bool:
+    """Whether a piece of document text (a quote, a passage; not yet normalised) carries a marker."""
+    return any(marker_hits(normalize_line(line).text) for line in text.split("\n"))
+
+
 def _wrap_width(texts: list[str]) -> int:
     lengths = sorted(len(t.rstrip()) for t in texts if "\t" not in t and len(t.strip()) >= 12)
     return lengths[int(len(lengths) * 0.9)] if lengths else 0
