@@ -41,7 +41,8 @@ def _reported(ctx: Context, claim: Fact) -> list[Fact]:
     dim = want_dimension(claim.phrase, "lookup")
     group = best(rank_facts(ctx.facts, claim.phrase, claim.phrase, dim))
     planted = fact_dimension(claim)
-    return [s.fact for s in group if fact_dimension(s.fact)[1] == planted[1] and fact_dimension(s.fact)[0] != planted[0]]
+    own = [s.fact for s in group if fact_dimension(s.fact)[1] == planted[1] and fact_dimension(s.fact)[0] != planted[0]]
+    return sorted(own, key=lambda f: f.kind != "cell")  # a table's figure first: it is what the report states
 
 
 def _braces(text: str) -> str:
