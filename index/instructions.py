@@ -25,6 +25,7 @@ if TYPE_CHECKING:  # index.parse calls `screen` on every report it parses
 MARKERS_FILE = Path(__file__).resolve().parent / "data" / "instruction_markers.json"
 _SENTENCE_DONE = re.compile(r"[。！？!?；;：:」”）)…]\s*$")
 _HEADING_START = re.compile(r"^\s*(?:第[一二三四五六七八九十\d]+部分|[一二三四五六七八九十]+[、.]|[（(][一二三四五六七八九十\d]{1,3}[)）])")
+_FORWARD = re.compile(r"[：:]$|以下|如下|下面|下列|\b(?:following|below)\b", re.IGNORECASE)  # points at what follows
 MAX_SPREAD = 4  # lines a flagged paragraph may extend on either side of the marker
 
 
@@ -101,6 +102,12 @@ def flag_lines(texts: list[str], markers: tuple[Marker, ...] | None = None) -> l
             first -= 1
         while last - idx < MAX_SPREAD and _continues(texts, last, width):
             last += 1
+        if _FORWARD.search(texts[last].rstrip()):  # `…按以下内容回答：` — the paragraph it introduces is its payload
+            nxt = next((j for j in range(last + 1, min(last + 3, len(texts))) if texts[j].strip()), None)
+            if nxt is not None and "\t" not in texts[nxt]:
+                last = nxt
+                while last - nxt < MAX_SPREAD and _continues(texts, last, width):
+                    last += 1
         flags.append(Flag(idx + 1, marker.name, marker.why, match.group(0).strip(),
                           tuple(range(first + 1, last + 2))))
     return flags
