@@ -147,6 +147,9 @@ def test_auto_answers_with_the_rule_engine_and_says_so(ingested, failing) -> Non
     assert a.has_answer and a.engine == "extractive"
     assert "大模型服务不可用（HTTP 500）" in a.answer and "规则引擎" in a.answer
     assert any(n.kind == "大模型不可用" for n in a.audit)
+    b = asker.ask("醴陵2021年网格员人均通讯补贴是多少？", engine="auto")  # a figure the rule engine cannot find
+    assert server.requests == 4 and not b.has_answer
+    assert b.answer.startswith("报告未披露") and "大模型服务不可用（HTTP 500）" in b.answer
     with pytest.raises(UserError, match="大模型服务不可用"):  # asked for the LLM by name: the error, not a fallback
         asker.ask("醴陵2021年的会议主要是做什么的？", engine="llm")
 
