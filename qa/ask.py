@@ -21,6 +21,7 @@ from qa.composed import against_budget, children
 from qa.contracts import AnswerEngine, EngineUnavailable
 from qa.crossreport import compare, per_head, two_measures
 from qa.extractive import extract
+from qa.fallback import attempt, fallback_note
 from qa.filters import QueryFilters
 from qa.program import split_asks
 from qa.resolve import norm, said, vocabulary
@@ -105,28 +106,21 @@ class Asker:
             return Answer(question=q.text, answer=refusal, has_answer=False, engine="structured",
                           filters=describe(q))
         draft = Draft(reports={r.doc_id: r for r in reports}, lines_for={r.doc_id: self.lines(r.doc_id) for r, _ in scope})
-        used = engine
+        used = ""  # the engine that answers: structured (figures), else extractive below
         down: EngineUnavailable | None = None  # the LLM endpoint failed in auto: the rule engine answers, and says so
         if engine in ("auto", "structured") and q.intent != "text":
             ok = self.structured(q, scope, draft)
             used = "structured"
             if not ok and engine == "auto" and self.llm is not None:
-                try:
-                    return self.finish_answer(q, self.llm.answer(q, [r for r, _ in scope], self), scope)
-                except EngineUnavailable as exc:
-                    down = exc
+                answer, down = attempt(lambda: self._llm_answer(q, scope), engine)
+                if answer is not None:
+                    return answer
             if not ok:
                 return fallback_note(self.refuse(q, scope, "structured"), down)
         elif engine == "llm" or (engine == "auto" and self.llm is not None):
-            if self.llm is None:
-                raise UserError("未配置大模型接口 / no LLM endpoint configured",
-                                "设置 QA_LLM__BASE_URL 与 QA_LLM__MODEL，或用 --engine extractive")
-            try:
-                return self.finish_answer(q, self.llm.answer(q, [r for r, _ in scope], self), scope)
-            except EngineUnavailable as exc:
-                if engine == "llm":
-                    raise
-                down = exc
+            answer, down = attempt(lambda: self._llm_answer(q, scope), engine)
+            if answer is not None:
+                return answer
         if used != "structured":
             used = "extractive"
             lines_for = {r.doc_id: self.lines(r.doc_id) for r, _ in scope}
@@ -141,6 +135,12 @@ class Asker:
         answer = self.finish(q, draft.text, draft.citations, [r.doc_id for r, _ in scope], used, draft.audit)
         answer.has_answer = not draft.refused or draft.answered > 0
         return fallback_note(answer, down)
+
+    def _llm_answer(self, q: Question, scope: list[tuple[Report, int | None]]) -> Answer:
+        if self.llm is None:
+            raise UserError("未配置大模型接口 / no LLM endpoint configured",
+                            "设置 QA_LLM__BASE_URL 与 QA_LLM__MODEL，或用 --engine extractive")
+        return self.finish_answer(q, self.llm.answer(q, [r for r, _ in scope], self), scope)
 
     def known_name(self, reports: list[Report]) -> Callable[[str], bool]:
         """Whether the reports print a phrase as one name (社会保障和就业支出), so `X和Y` is not two asks."""
@@ -292,16 +292,6 @@ class Asker:
         what = f"“{shown_measure}”" if shown_measure else "该问题的答案"
         text = f"{REFUSAL}：{where}中未找到{what}。"
         return Answer(question=q.text, answer=text, has_answer=False, engine=engine, filters=describe(q))
-
-
-def fallback_note(answer: Answer, down: EngineUnavailable | None) -> Answer:
-    """An answer the rule engine gave because the LLM endpoint failed, saying so (after the text, so the figures'
-    positions hold) and as an audit note."""
-    if down is None:
-        return answer
-    note = f"大模型服务不可用（{down.reason}），本回答由规则引擎给出 / LLM endpoint unavailable, answered by the rule engine"
-    return answer.model_copy(update={"answer": f"{answer.answer}{AUDIT_LINE}{note}",
-                                     "audit": [*answer.audit, AuditNote(kind="大模型不可用", message=note)]})
 
 
 def renumber(text: str, mapping: dict[int, int]) -> str:

@@ -40,4 +40,5 @@ class EngineUnavailable(UserError):
 
     def __init__(self, reason: str, message: str, hint: str = "") -> None:
         self.reason = reason
+        self.note = f"大模型服务不可用（{reason}），本回答由规则引擎给出 / LLM endpoint unavailable, answered by the rule engine"
         super().__init__(message, hint)
