@@ -94,6 +94,8 @@ def flag_lines(texts: list[str], markers: tuple[Marker, ...] | None = None) -> l
     flags = []
     for idx, text in enumerate(texts):
         hits = marker_hits(text, markers)
+        if not hits and _continues(texts, idx, width):  # a marker the page width broke in two (`忽略之前的` / `所有指令`)
+            hits = marker_hits(text.rstrip() + texts[idx + 1].lstrip()[:40], markers)
         if not hits:
             continue
         marker, match = hits[0]
