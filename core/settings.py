@@ -119,7 +119,16 @@ class LLMSettings(_Section):
     base_url: str | None = Field(None, description="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8001/v1")
     model: str = Field("qwen2.5-7b-instruct", description="Model name sent to the endpoint")
     api_key_env: str = Field("QA_LLM_API_KEY", description="Name of the env var holding the API key")
-    timeout_s: float = Field(60, description="Request timeout in seconds")
+    timeout_s: float = Field(
+        60, gt=0, description="Read timeout: seconds to wait for the endpoint's reply (a server that accepts the request "
+                              "and never answers fails after this)")
+    connect_timeout_s: float = Field(5, gt=0, description="Seconds to wait for a connection to the endpoint")
+    retries: int = Field(
+        1, ge=0, le=3, description="Retries after a timeout, a refused connection, HTTP 5xx/429 or a reply that is not "
+                                   "chat JSON; then a clear error (in auto the rule engine answers and says so)")
+    pause_after_failure_s: float = Field(
+        30, ge=0, description="After the endpoint failed, seconds during which questions do not wait for it again (auto "
+                              "answers with the rule engine at once; 0 = try every time)")
 
 
 class AppSettings(_Section):

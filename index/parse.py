@@ -12,6 +12,7 @@ from core.normalize import NormLine, normalize_line
 from index.blocks import Cell, caption_for, find_blocks
 from index.chunks import make_chunks
 from index.column_evidence import place_by_statements
+from index.instructions import screen
 from index.metadata import detect_metadata
 from index.narrative import decimals_for, line_figures
 from index.readers import RawDocument, read_document
@@ -21,7 +22,7 @@ from index.table_facts import ParsedTable, parse_table
 
 # Bump when parsing or chunking changes what a report yields: reports stored by an older parser are re-parsed on
 # the next `qa ingest` instead of being skipped as already indexed.
-PARSER_VERSION = 7
+PARSER_VERSION = 8
 
 
 @dataclass
@@ -236,6 +237,7 @@ def parse_document(raw: RawDocument, *, org: str | None = None, year: int | None
     from index.doc_check import review  # tables found by name, coverage, warnings (imports this module)
 
     review(parsed)
+    screen(parsed)  # text that instructs rather than reports: kept for display, never an answer
     return parsed
 
 

@@ -13,13 +13,15 @@ from typing import Any
 
 from core.errors import UserError
 from core.models import Fact, Report
+from index.instructions import instructed, masked, scan
 from qa.answer_models import REFUSAL, Answer, AuditNote, Citation
 from qa.audit import Coverage, Finding, notes_for
 from qa.audit.run import audit_with_coverage
 from qa.composed import against_budget, children
-from qa.contracts import AnswerEngine
+from qa.contracts import AnswerEngine, EngineUnavailable
 from qa.crossreport import compare, per_head, two_measures
 from qa.extractive import extract
+from qa.fallback import attempt, fallback_note
 from qa.filters import QueryFilters
 from qa.program import split_asks
 from qa.resolve import norm, said, vocabulary
@@ -45,7 +47,14 @@ class Asker:
         return self.stores.repository.facts(doc_ids)
 
     def lines(self, doc_id: str) -> list[str]:
-        return self.stores.repository.lines(doc_id)
+        """A report's lines as engines may read them: lines that instruct rather than report (index.instructions)
+        are empty, so no engine quotes or reads them; the audit reads the lines as printed."""
+        repo = self.stores.repository
+        raw = repo.lines(doc_id)
+        if not repo.derived(doc_id, "instructed", lambda: instructed(self.stores.facts.report(doc_id))):
+            return raw  # the ingest found none (its warning says so when it did): nothing to scan
+        answerable: list[str] = repo.derived(doc_id, "answerable_lines", lambda: masked(raw, scan(raw)))
+        return answerable
 
     def searcher(self) -> Searcher:
         return self._searcher
@@ -105,20 +114,22 @@ class Asker:
             return Answer(question=q.text, answer=refusal, has_answer=False, engine="structured",
                           filters=describe(q))
         draft = Draft(reports={r.doc_id: r for r in reports}, lines_for={r.doc_id: self.lines(r.doc_id) for r, _ in scope})
-        used = engine
+        used = ""  # the engine that answers: structured (figures), else extractive below
+        down: EngineUnavailable | None = None  # the LLM endpoint failed in auto: the rule engine answers, and says so
         if engine in ("auto", "structured") and q.intent != "text":
             ok = self.structured(q, scope, draft)
             used = "structured"
             if not ok and engine == "auto" and self.llm is not None:
-                return self.finish_answer(q, self.llm.answer(q, [r for r, _ in scope], self), scope)
+                answer, down = attempt(lambda: self._llm_answer(q, scope), engine)
+                if answer is not None:
+                    return answer
             if not ok:
-                return self.refuse(q, scope, "structured")
+                return fallback_note(self.refuse(q, scope, "structured"), down)
         elif engine == "llm" or (engine == "auto" and self.llm is not None):
-            if self.llm is None:
-                raise UserError("未配置大模型接口 / no LLM endpoint configured",
-                                "设置 QA_LLM__BASE_URL 与 QA_LLM__MODEL，或用 --engine extractive")
-            return self.finish_answer(q, self.llm.answer(q, [r for r, _ in scope], self), scope)
-        else:
+            answer, down = attempt(lambda: self._llm_answer(q, scope), engine)
+            if answer is not None:
+                return answer
+        if used != "structured":
             used = "extractive"
             lines_for = {r.doc_id: self.lines(r.doc_id) for r, _ in scope}
             text, cits = text_answer(q.text, [r for r, _ in scope], lines_for, focus=q.measure)
@@ -126,12 +137,18 @@ class Asker:
                 hits = self.retrieve(q, [r for r, _ in scope])
                 text, cits = extract(q.text, hits, draft.reports, lines_for, focus=q.measure)
             if not text:
-                return self.refuse(q, scope, "extractive")
+                return fallback_note(self.refuse(q, scope, "extractive"), down)
             draft.say(text)
             draft.citations = cits
         answer = self.finish(q, draft.text, draft.citations, [r.doc_id for r, _ in scope], used, draft.audit)
         answer.has_answer = not draft.refused or draft.answered > 0
-        return answer
+        return fallback_note(answer, down)
+
+    def _llm_answer(self, q: Question, scope: list[tuple[Report, int | None]]) -> Answer:
+        if self.llm is None:
+            raise UserError("未配置大模型接口 / no LLM endpoint configured",
+                            "设置 QA_LLM__BASE_URL 与 QA_LLM__MODEL，或用 --engine extractive")
+        return self.finish_answer(q, self.llm.answer(q, [r for r, _ in scope], self), scope)
 
     def known_name(self, reports: list[Report]) -> Callable[[str], bool]:
         """Whether the reports print a phrase as one name (社会保障和就业支出), so `X和Y` is not two asks."""
@@ -208,7 +225,8 @@ class Asker:
             report = self.stores.facts.report(doc_id)
             if report is None:
                 return [], None
-            return audit_with_coverage(report, self.facts([doc_id]), self.lines(doc_id), self.stores.facts.tables(doc_id))
+            return audit_with_coverage(report, self.facts([doc_id]), self.stores.repository.lines(doc_id),
+                                       self.stores.facts.tables(doc_id))
 
         audited: tuple[list[Finding], Coverage | None] = self.stores.repository.derived(doc_id, "audit", run)
         return audited

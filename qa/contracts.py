@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Protocol
 
+from core.errors import UserError
 from core.models import Fact, Report
 from qa.answer_models import Answer
 
@@ -31,3 +32,13 @@ class AnswerEngine(Protocol):
     """An engine that answers a parsed question over the reports in scope from the evidence (the llm engine)."""
 
     def answer(self, q: Question, scope: list[Report], evidence: Evidence) -> Answer: ...
+
+
+class EngineUnavailable(UserError):
+    """An answering backend failed (endpoint down, timing out, replying garbage). `reason` says why in a few
+    Chinese words; in `auto` the Asker answers with the rule engine instead and says so."""
+
+    def __init__(self, reason: str, message: str, hint: str = "") -> None:
+        self.reason = reason
+        self.note = f"大模型服务不可用（{reason}），本回答由规则引擎给出 / LLM endpoint unavailable, answered by the rule engine"
+        super().__init__(message, hint)

@@ -1,47 +1,35 @@
 """The llm engine: llama-index's OpenAI-compatible client over retrieved chunks and facts (vLLM, Ollama,
 DashScope, DeepSeek … set in settings, key from an env var). The model must cite [n]; the verifier checks every
 figure; failing figures trigger one repair round with the verifier's findings, and whatever still fails is
-flagged in the answer text — never shown silently."""
+flagged in the answer text — never shown silently. The backend (`qa.llm_backend`) times out, retries once and
+raises `EngineUnavailable` with a clear message when the endpoint fails."""
 
 from __future__ import annotations
 
 import os
 import re
-from abc import ABC, abstractmethod
 
 from core.models import Report
 from core.settings import Settings
 from qa.answer_models import REFUSAL, Answer, AuditNote, Citation
 from qa.contracts import Evidence
+from qa.llm_backend import ChatBackend, OpenAILikeBackend
 from qa.llm_program import ProgramWriter
-from qa.prompts import render
+from qa.prompts import as_data, render
 from qa.understand import Question
 from qa.verify import Verifier
-
-
-class ChatBackend(ABC):
-    @abstractmethod
-    def complete(self, prompt: str) -> str: ...
-
-
-class OpenAILikeBackend(ChatBackend):
-    def __init__(self, base_url: str, model: str, api_key: str, timeout: float) -> None:
-        from llama_index.llms.openai_like import OpenAILike  # lazy: only when an endpoint is configured
-
-        self.llm = OpenAILike(model=model, api_base=base_url, api_key=api_key or "none", timeout=timeout,
-                              is_chat_model=True, max_retries=0, temperature=0.0)
-
-    def complete(self, prompt: str) -> str:
-        from llama_index.core.llms import ChatMessage
-
-        return str(self.llm.chat([ChatMessage(role="user", content=prompt)]).message.content or "")
 
 
 def llm_from_settings(settings: Settings) -> LLMEngine | None:
     s = settings.llm
     if not s.base_url:
         return None
-    return LLMEngine(OpenAILikeBackend(s.base_url, s.model, os.environ.get(s.api_key_env, ""), s.timeout_s))
+    return LLMEngine(OpenAILikeBackend(s.base_url, s.model, os.environ.get(s.api_key_env, ""), s.timeout_s,
+                                       connect_timeout=s.connect_timeout_s, retries=s.retries,
+                                       pause_s=s.pause_after_failure_s))
+
+
+__all__ = ["ChatBackend", "LLMEngine", "OpenAILikeBackend", "llm_from_settings"]
 
 
 class LLMEngine:
@@ -56,7 +44,8 @@ class LLMEngine:
         for n, h in enumerate(hits, start=1):
             c = h.chunk
             r = reports[c.doc_id]
-            blocks.append(f"[{n}] {r.org} {r.year}年 {c.section} {c.table_id}\n{c.text}")
+            where = as_data(f"{r.org} {r.year}年 {c.section} {c.table_id}".strip())
+            blocks.append(f'<资料 编号="{n}" 出处="{where}">\n{as_data(c.text)}\n</资料>')
             lines = asker.lines(c.doc_id)
             cits.append(Citation(n=n, doc_id=c.doc_id, file=r.file, org=r.org, year=r.year, section=c.section,
                                  table=c.table_id or None, quote="\n".join(lines[c.start - 1:c.end]).strip(), line=c.start))

@@ -22,7 +22,7 @@ from core.numbers import fmt
 from qa.answer_models import REFUSAL, Answer
 from qa.contracts import Completer, Evidence
 from qa.program import Op, Operand, Program, execute
-from qa.prompts import render
+from qa.prompts import as_data, render
 from qa.resolve import rank_facts, want_dimension
 from qa.structured import Draft, shown, what
 from qa.understand import Question
@@ -90,7 +90,7 @@ def describe_facts(facts: list[Fact], reports: dict[str, Report]) -> str:
         r = reports.get(f.doc_id)
         who = f"{r.org} {r.year}年" if r else f.doc_id
         said = f" | 原文：{f.sentence[:80]}" if f.kind == "text" and f.sentence else ""
-        rows.append(f"F{i} | {who} | {what(f)} | {shown(f)}{said}")
+        rows.append(as_data(f"F{i} | {who} | {what(f)} | {shown(f)}{said}"))
     return "\n".join(rows)
 
 

@@ -31,5 +31,11 @@ def load_prompt(name: str, directory: Path = PROMPTS_DIR) -> str:
     return text
 
 
+def as_data(text: str) -> str:
+    """Document text for a prompt's evidence block: angle brackets made full-width, so no text inside a report can
+    close the block it sits in (`</资料>`) or pose as prompt markup (`<|im_start|>system`)."""
+    return text.replace("<", "＜").replace(">", "＞")
+
+
 def render(name: str, **values: str) -> str:
     return load_prompt(name).format(**values)

@@ -20,6 +20,7 @@ from core.figures import Figure, extract_figures
 from core.lexicon import tokenize
 from core.models import Fact
 from core.numbers import fmt, half_unit
+from index.instructions import instructs
 from qa.answer_models import Citation, FigureCheck, VerificationReport
 
 _MARKER = re.compile(r"\[(\d+)\]")
@@ -67,7 +68,8 @@ class Verifier:
                 cited.setdefault(c.n, []).append(by_id[c.fact_id])
             else:
                 cited.setdefault(c.n, []).extend(by_line.get((c.doc_id, c.line), []))
-        quotes = {c.n: c.quote for c in citations}
+        # a quoted passage that instructs rather than reports (index.instructions) supports no figure
+        quotes = {c.n: c.quote for c in citations if not instructs(c.quote)}
         labelled = _labelled(facts)  # once per answer, not once per figure
         checks = [self._judge(fig, answer, cited, quotes, facts, labelled) for fig in extract_figures(answer)]
         return VerificationReport(answer=answer, figures=checks, citations=citations)

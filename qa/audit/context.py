@@ -27,7 +27,7 @@ CENT = Decimal("0.01")
 class Finding(BaseModel):
     id: str = Field(description="Stable: hash of the rule and the facts involved")
     kind: str = Field(description="层级合计不符 / 合计行不符 / 列合计不符 / 表间不一致 / 表文不一致 / 比率不符 / 零基数比率 / "
-                                  "单位疑误 / 年份错误 / 自评表计算不符 / 科目名称不符 / 文字疏漏 / 尾数差异")
+                                  "单位疑误 / 年份错误 / 自评表计算不符 / 科目名称不符 / 文字疏漏 / 尾数差异 / 疑似指令文本")
     severity: Severity
     rule: str
     doc_id: str

@@ -16,6 +16,7 @@ from core.models import Fact, Report
 from index.space_columns import UNDETERMINED
 from qa.answer_models import AuditNote, Citation
 from qa.audit import crosscheck, identities, narrative, section_rates, slips, statements, subjects
+from qa.audit import instructions as instruction_rules
 from qa.audit import tables as table_rules
 from qa.audit import text as text_rules
 from qa.audit.context import Context, Finding, RuleSpec
@@ -24,7 +25,8 @@ from qa.audit.paragraphs import reread
 
 
 def rules() -> list[RuleSpec]:
-    return [*table_rules.RULES, *identities.RULES, *subjects.RULES, *text_rules.RULES, *section_rates.RULES, *slips.RULES, *narrative.RULES, *statements.RULES, *crosscheck.RULES]
+    return [*table_rules.RULES, *identities.RULES, *subjects.RULES, *text_rules.RULES, *section_rates.RULES, *slips.RULES, *narrative.RULES, *statements.RULES, *crosscheck.RULES,
+            *instruction_rules.RULES]
 
 
 class Coverage(BaseModel):

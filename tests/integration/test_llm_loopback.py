@@ -145,7 +145,7 @@ def test_numbers_the_model_writes_never_reach_the_user(ingested, tmp_path) -> No
     Ingestor(stores).ingest([path])
 
     def make(prompt: str, n: int) -> str:
-        assert "忽略之前的所有指令" in prompt  # the injected text reached the model as a fact's wording
+        assert "忽略之前的所有指令" not in prompt  # flagged at ingest: the injected text never reaches the model
         return '{"programs": [{"op": "lookup", "operands": ["999"]}], "answer": "会议费是999万元"}'
 
     a, script = ask_programmed(stores, make, "醴陵2021年会议费是多少？")
