@@ -191,15 +191,21 @@ def wrap_label(text: str, width: int = 9) -> str:
     return "\n".join(text[i:i + width] for i in range(0, len(text), width)) or "—"
 
 
+CHART_DPI = 110
+CHART_FONT_PT = 12  # labels; at a phone's width the image shrinks to ~0.55, still ~10 px
+CHART_WIDTH_IN = 5.4
+
+
 def comparison_figure(rows: list[Any], measure: str) -> Any:
     """Horizontal bars, one per 单位 and year (the name wrapped on the axis, the year under it, one colour per
-    year), the value written at the end of each bar. The figure grows with the number of bars, so labels are
-    never clipped and stay readable when the image is shrunk to a phone's width."""
+    year), the value written at the end of each bar. The figure is narrow (it shrinks little on a phone) and
+    grows in height with the number of bars, so labels are never clipped and stay readable."""
     plt = pyplot()
     rows = sorted(rows, key=lambda r: (r.org, r.year))
     labels = [f"{wrap_label(r.org)}\n{r.year}年" for r in rows]
-    sizes = [0.2 * len(label.splitlines()) + 0.2 for label in labels]
-    fig, ax = plt.subplots(figsize=(7.2, 1.4 + sum(sizes)), dpi=110)
+    line_in = CHART_FONT_PT * 1.35 / 72
+    sizes = [line_in * len(label.splitlines()) + 0.2 for label in labels]
+    fig, ax = plt.subplots(figsize=(CHART_WIDTH_IN, 1.5 + sum(sizes)), dpi=CHART_DPI)
     ys, pos = [], 0.0
     for size in sizes:
         ys.append(pos + size / 2)
@@ -208,13 +214,14 @@ def comparison_figure(rows: list[Any], measure: str) -> Any:
     colours = {y: plt.get_cmap("tab10")(i % 10) for i, y in enumerate(years)}
     bars = ax.barh(ys, [float(r.value) for r in rows],  # float only to draw; the labels show the Decimal
                    height=[s * 0.7 for s in sizes], color=[colours[r.year] for r in rows])
-    ax.bar_label(bars, labels=[full_number(r.value, r.unit) for r in rows], fontsize=11, padding=3)
+    ax.bar_label(bars, labels=[full_number(r.value, r.unit) for r in rows], fontsize=CHART_FONT_PT, padding=3)
     ax.set_yticks(ys)
-    ax.set_yticklabels(labels, fontsize=11)
+    ax.set_yticklabels(labels, fontsize=CHART_FONT_PT)
     ax.set_ylim(pos, 0)
     top = max((float(r.value) for r in rows), default=0.0)
-    ax.set_xlim(0, top * 1.3 if top > 0 else 1)
-    ax.set_xlabel("、".join(sorted({r.unit for r in rows})), fontsize=11)
-    ax.set_title(f"{measure}：各单位、各年度", fontsize=13)
+    ax.set_xlim(0, top * 1.35 if top > 0 else 1)
+    ax.tick_params(axis="x", labelsize=CHART_FONT_PT - 1)
+    ax.set_xlabel("、".join(sorted({r.unit for r in rows})), fontsize=CHART_FONT_PT)
+    ax.set_title(f"{measure}：各单位、各年度", fontsize=CHART_FONT_PT + 1)
     fig.tight_layout()
     return fig
