@@ -23,7 +23,7 @@ CSS = """
 .ev summary {cursor: pointer; font-weight: 600}
 .ev .ctx {color: #666} .ev mark {background: #ffe58a; padding: 0 2px}
 .ev table {border-collapse: collapse; font-size: 0.85em; margin-top: 4px}
-.ev td, .ev th {border: 1px solid #ccc; padding: 2px 6px} .ev tr.hit td {background: #fff7cc}
+.ev td, .ev th {border: 1px solid #ccc; padding: 2px 6px; min-width: 4.5em} .ev tr.hit td {background: #fff7cc}
 .ev td.cell {background: #ffd84d; font-weight: 700}
 .figs td, .figs th {padding: 2px 8px; border-bottom: 1px solid #eee}
 .scroll-x {overflow-x: auto; max-width: 100%}

@@ -345,7 +345,7 @@ SCROLLS = """(sel) => { const root = document.querySelector(sel); const box = ro
   const ths = root.querySelectorAll('th'); const last = ths[ths.length - 1];
   if (!vp) { const r = last.getBoundingClientRect(); return {scrolls: false, fits: r.right <= box.right + 1}; }
   vp.scrollLeft = vp.scrollWidth; const r = last.getBoundingClientRect(); const v = vp.getBoundingClientRect();
-  return {scrolls: true, fits: r.right <= v.right + 1 && r.left >= v.left - 1, boxRight: box.right}; }"""
+  return {scrolls: true, fits: r.right <= v.right + 1 && r.right > v.left, boxRight: box.right}; }"""
 
 
 def _no_overflow(pg) -> None:  # type: ignore[no-untyped-def]
