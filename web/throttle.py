@@ -60,10 +60,11 @@ class LoginThrottle:
 
     def _prune(self, now: float) -> None:
         """Forget entries idle for longer than the longest lockout (bounded memory under a flood of names)."""
-        if len(self._entries) < self.max_entries:
+        room = self.max_entries - 2  # an attempt adds up to two entries (its user and its address)
+        if len(self._entries) <= room:
             return
         stale = [k for k, e in self._entries.items() if now - e.last > self.max_lockout_s and e.locked_until <= now]
         for k in stale:
             del self._entries[k]
-        while len(self._entries) >= self.max_entries:  # all recent: drop the oldest
+        while len(self._entries) > room:  # all recent: drop the oldest
             del self._entries[min(self._entries, key=lambda k: self._entries[k].last)]
