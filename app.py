@@ -35,17 +35,8 @@ from qa.present import (
 )
 from qa.service import QAService
 from web.guard import Guard, allowed_roots
-from web.library import (
-    REPORT_HEADERS,
-    LibraryView,
-    confirm_text,
-    failed_line,
-    library_view,
-    result_line,
-    status_line,
-    unsupported,
-    unsupported_line,
-)
+from web.library import REPORT_HEADERS, LibraryView, confirm_text, library_view, status_line
+from web.library import upload as upload_files
 from web.throttle import LoginThrottle
 
 EXAMPLES = [
@@ -109,20 +100,13 @@ def build(service: QAService) -> gr.Blocks:
         if not files:
             gr.Warning("请先选择要导入的文件 / choose files to upload first")
             return (gr.skip(),) * len(lib_out)
-        paths = [Path(f) for f in files]
-        bad = unsupported(paths, SUPPORTED)
-        lines = [unsupported_line(p, SUPPORTED) for p in bad]
-        todo = [p for p in paths if p not in bad]
         progress(0, desc="导入报告…")
-        for n, path in enumerate(todo, start=1):
-            try:
-                lines += [result_line(r) for r in service.ingest([path])]
-            except UserError as exc:
-                lines.append(f"- ✗ **{path.name}**：{exc.render()}")
-            except Exception as exc:  # one file's failure never aborts the rest of the upload
-                lines.append(failed_line(path, exc))
-            progress(n / len(todo), desc=f"已处理 {n}/{len(todo)}：{path.name}")
-        return ("\n".join(lines), *library(pick))
+
+        def step(n: int, total: int, name: str) -> None:
+            progress(n / max(1, total), desc=f"已处理 {n}/{total}：{name}")
+
+        log = upload_files(service.ingest, [Path(f) for f in files], SUPPORTED, step)
+        return (log, *library(pick))
 
     def ask_remove(doc_id: str | None):
         """Step one of removal: name the report and show the confirm / cancel buttons; nothing is removed yet."""

@@ -5,7 +5,7 @@ removal confirmation text and the upload log (one line per file, in Chinese with
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -78,3 +78,31 @@ def result_line(r: Any) -> str:
 def failed_line(path: Path, exc: BaseException) -> str:
     """A file whose ingestion raised (a bug or an unreadable file): named, and the rest of the batch goes on."""
     return f"- ✗ **{path.name}**：导入失败 / ingest failed：{type(exc).__name__}: {exc}"
+
+
+def upload(ingest: Callable[..., list[Any]], paths: list[Path], supported: Iterable[str],
+           progress: Callable[[int, int, str], None]) -> str:
+    """The upload log: files of an unsupported type named and skipped, the rest ingested as one batch through
+    `ingest(paths, on_progress=…)` (the service). Should the batch raise instead of reporting a file's error,
+    the files it had not reported go in one by one, so one bad file never costs the others."""
+    supported = set(supported)
+    bad = unsupported(paths, supported)
+    todo = [p for p in paths if p not in bad]
+    lines = [unsupported_line(p, supported) for p in bad]
+    done: list[Any] = []
+
+    def step(res: Any, n: int, total: int) -> None:
+        done.append(res)
+        progress(n, total, res.file)
+
+    try:
+        ingest(todo, on_progress=step)
+    except Exception:  # noqa: BLE001  (reported per file below)
+        seen = {r.file for r in done}
+        for path in [p for p in todo if p.name not in seen]:
+            try:
+                done += ingest([path])
+            except Exception as exc:  # noqa: BLE001  (named in the log, the batch goes on)
+                lines.append(failed_line(path, exc))
+            progress(len(done), len(todo), path.name)
+    return "\n".join(lines + [result_line(r) for r in done])

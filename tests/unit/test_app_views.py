@@ -14,7 +14,7 @@ from core.models import Report
 from qa.answer_models import Answer, Citation, FigureCheck
 from qa.export import export_name, findings_name, quote_window, safe_name, to_markdown
 from qa.present import comparison_figure, comparison_rows, full_number
-from web.library import confirm_text, library_view, unsupported, unsupported_line
+from web.library import confirm_text, library_view, unsupported, unsupported_line, upload
 
 LONG = "株洲市石峰区社会治理和网格化管理服务中心"
 
@@ -125,3 +125,30 @@ def test_markdown_export_quotes_the_window():
     md = to_markdown([a])
     row_line = next(line for line in md.splitlines() if line.startswith("| 150万元"))
     assert "会议费150万元" in row_line and "…" in row_line
+
+
+def test_upload_log_one_bad_file_never_costs_the_others():
+    """The service raising mid-batch (instead of reporting the file) still gets the other files ingested."""
+    calls: list[list[str]] = []
+
+    def ingest(paths, on_progress=None):  # type: ignore[no-untyped-def]
+        calls.append([p.name for p in paths])
+        out = []
+        for n, p in enumerate(paths, start=1):
+            if p.name == "locked.txt":
+                raise PermissionError(13, "Permission denied", str(p))
+            res = SimpleNamespace(file=p.name, status="added", error="", org="甲", year=2021, doc_type="部门决算",
+                                  facts=3, tables_found=[], warnings=[])
+            out.append(res)
+            if on_progress:
+                on_progress(res, n, len(paths))
+        return out
+
+    seen: list[tuple[int, int, str]] = []
+    paths = [Path("/u/a.txt"), Path("/u/locked.txt"), Path("/u/扫描.png"), Path("/u/b.txt")]
+    log = upload(ingest, paths, {".txt"}, lambda n, t, name: seen.append((n, t, name)))
+    lines = log.splitlines()
+    assert any("扫描.png" in x and "不支持的文件类型" in x for x in lines)
+    assert any("locked.txt" in x and "PermissionError" in x and "✗" in x for x in lines)
+    assert sum("✓ added" in x for x in lines) == 2 and "b.txt" in log and "a.txt" in log
+    assert calls[0] == ["a.txt", "locked.txt", "b.txt"]  # one batch first; the rest one by one after the raise
