@@ -217,7 +217,7 @@ def shots(tmp_path_factory) -> Path:
 
 
 def _page(browser, app: AppProcess, width: int = 1400, height: int = 1000):  # type: ignore[no-untyped-def]
-    ctx = browser.new_context(viewport={"width": width, "height": height})
+    ctx = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")  # as in the office
     pg = ctx.new_page()
     pg.goto(app.url)
     pg.wait_for_selector("#question textarea", timeout=60_000)
@@ -286,6 +286,8 @@ def test_two_sessions_see_uploads_and_removals(app, browser, shots, tmp_path):
     log = a.locator("#ingest-log").inner_text()
     assert png.name in log and "不支持的文件类型" in log, log
     assert "added" in log, log
+    assert a.get_by_text("Invalid file type").count() == 0  # Gradio's English refusal of the whole upload
+    assert "拖放" in a.locator("#upload").inner_text() or a.locator("#upload").get_by_text(png.name).count()
     _wait_count(a, before + 1)
     # session B, opened before the upload, sees it on its next action (a tab change)
     b.get_by_role("tab", name="报告库").click()
