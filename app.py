@@ -319,10 +319,14 @@ def main() -> None:
         raise SystemExit(f"✗ {exc.render()}") from exc
     demo = build(service)
     demo.queue(default_concurrency_limit=settings.app.concurrency)
-    print(f"预决算问答：http://{settings.app.host}:{settings.app.port}{settings.app.root_path}", flush=True)
-    demo.launch(server_name=settings.app.host, server_port=settings.app.port, auth=auth, theme=theme(), css=CSS,
-                ssr_mode=False, footer_links=["api"], show_error=False, quiet=True,
-                root_path=settings.app.root_path or None, app_kwargs={"middleware": [guard(settings)]})
+    app = settings.app
+    behind = f"（反向代理路径 {app.root_path}）" if app.root_path else ""
+    print(f"预决算问答：http://{app.host}:{app.port}{behind}", flush=True)
+    auth_message = (f"连续输错 {app.login_max_failures} 次后需等待 {app.login_lockout_s:g} 秒再试（再错则等待加倍）"
+                    f" / after {app.login_max_failures} failed logins, wait {app.login_lockout_s:g} s (doubling)")
+    demo.launch(server_name=app.host, server_port=app.port, auth=auth, auth_message=auth_message, theme=theme(),
+                css=CSS, ssr_mode=False, footer_links=["api"], show_error=False, quiet=True,
+                root_path=app.root_path or None, app_kwargs={"middleware": [guard(settings)]})
 
 
 if __name__ == "__main__":

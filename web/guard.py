@@ -30,8 +30,8 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
-FILE_ROUTE = re.compile(r"/(?:file=|file/)(?P<target>.*)$", re.S)
-PROXY_ROUTE = re.compile(r"/proxy=")
+FILE_ROUTE = re.compile(r"(?:^|/gradio_api)/(?:file=|file/)(?P<target>.*)$", re.S)  # also under a root_path
+PROXY_ROUTE = re.compile(r"(?:^|/gradio_api)/proxy=")
 URL_LIKE = re.compile(r"^\s*(?:[a-zA-Z][a-zA-Z0-9+\-.]*:|//|\\\\|\\/|/\\)")  # any scheme, UNC and protocol-relative
 MAX_JSON_BODY = 8 * 1024 * 1024
 

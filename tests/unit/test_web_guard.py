@@ -66,8 +66,10 @@ def test_guard_refuses_file_routes_and_proxy_before_the_app(tmp_path: Path):
                  f"/gradio_api/file={tmp_path}/../x", "/gradio_api/proxy=http://1.1.1.1/x"):
         assert call(guard, path)[0] == 403, path
     assert inner.calls == []
+    assert call(guard, "/qa/gradio_api/file=/etc/passwd")[0] == 403  # under a root_path too
     assert call(guard, f"/gradio_api/file={tmp_path}/a.txt")[0] == 200
     assert call(guard, "/gradio_api/info")[0] == 200
+    assert call(guard, "/assets/file/x.js")[0] == 200  # other routes are Gradio's own business
 
 
 def test_guard_refuses_file_objects_naming_urls(tmp_path: Path):
