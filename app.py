@@ -1,17 +1,14 @@
 """预决算问答 — the Gradio app. Thin: it places components and calls `qa.service.QAService` (answers, ingest,
-removal, comparison, export) and `qa.present` (badges, evidence, charts); it owns no logic. The one place
-besides the CLI where a `UserError` becomes a message for the user.
+removal, comparison, export), `qa.present` (badges, evidence, charts) and `web/` (the library view, the upload
+log, the answer/audit views, the HTTP guard); it owns no logic. The one place besides the CLI where a
+`UserError` becomes a message for the user.
 
 Run: `python app.py` (settings from `QA_*` env vars: `QA_DATA_DIR`, `QA_APP__PORT`, `QA_AUTH=user:pw` …)."""
 
 from __future__ import annotations
 
-import json
-from collections import Counter
 from pathlib import Path
 from typing import Any
-
-from starlette.middleware import Middleware
 
 import core  # noqa: F401  (sets the offline environment before gradio is imported)
 
@@ -22,8 +19,6 @@ from core.errors import UserError
 from core.settings import Settings
 from index.readers import SUPPORTED
 from qa.answer_models import Answer
-from qa.audit import SEVERITY_LABELS
-from qa.filters import QueryFilters
 from qa.present import (
     CSS,
     answer_markdown,
@@ -34,10 +29,10 @@ from qa.present import (
     stream_pieces,
 )
 from qa.service import QAService
-from web.guard import Guard, allowed_roots
+from web.answers import api_json, ask_or_error, audit_rows, audit_summary, query_filters
+from web.guard import guard_middleware
 from web.library import REPORT_HEADERS, LibraryView, confirm_text, library_view, status_line
 from web.library import upload as upload_files
-from web.throttle import LoginThrottle
 
 EXAMPLES = [
     "2021年醴陵市网格化中心的会议费是多少？",
@@ -51,12 +46,9 @@ MEASURES = ["本年支出合计", "本年收入合计", "基本支出", "项目�
 SEVERITY_KEYS = {"高": "high", "中": "medium", "低": "low"}
 
 
-def _history(answers: list[Answer]) -> list[dict[str, str]]:
-    return [{"q": a.question, "a": a.answer} for a in answers]
-
-
-def _filters(orgs: list[str] | None, years: list[str] | None, kinds: list[str] | None) -> QueryFilters:
-    return QueryFilters(orgs=list(orgs or []), years=[int(y) for y in years or []], kinds=list(kinds or []))
+def warn(message: str) -> None:
+    """A toast with a Chinese title (Gradio's own says `Warning`)."""
+    gr.Warning(message, title="提示")
 
 
 def build(service: QAService) -> gr.Blocks:
@@ -74,10 +66,9 @@ def build(service: QAService) -> gr.Blocks:
             yield history, answers, gr.skip(), gr.skip(), ""
             return
         history.append({"role": "user", "content": message})
-        try:
-            a = service.ask(message, _history(answers), engine, _filters(orgs, years, kinds))
-        except UserError as exc:
-            history.append({"role": "assistant", "content": f"⚠ {exc.render()}"})
+        a, error = ask_or_error(service.ask, message, answers, engine, query_filters(orgs, years, kinds))
+        if a is None:
+            history.append({"role": "assistant", "content": error})
             yield history, answers, gr.skip(), gr.skip(), ""
             return
         history.append({"role": "assistant", "content": ""})
@@ -92,13 +83,13 @@ def build(service: QAService) -> gr.Blocks:
         try:
             return str(service.export(list(answers or []) if whole else list(answers or [])[-1:], fmt))
         except UserError as exc:
-            gr.Warning(exc.render())
+            warn(exc.render())
             return None
 
     def ingest(files: list[str] | None, pick: str | None, progress: gr.Progress = gr.Progress()):
         """Each file on its own: a wrong type or a failing file is named in the log, the others still go in."""
         if not files:
-            gr.Warning("请先选择要导入的文件 / choose files to upload first")
+            warn("请先选择要导入的文件 / choose files to upload first")
             return (gr.skip(),) * len(lib_out)
         progress(0, desc="导入报告…")
 
@@ -112,7 +103,7 @@ def build(service: QAService) -> gr.Blocks:
         """Step one of removal: name the report and show the confirm / cancel buttons; nothing is removed yet."""
         report = next((r for r in service.reports() if r.doc_id == doc_id), None) if doc_id else None
         if report is None:
-            gr.Warning("请先选择要删除的报告 / choose a report first")
+            warn("请先选择要删除的报告 / choose a report first")
             return None, gr.update(visible=False), ""
         return report.doc_id, gr.update(visible=True), confirm_text(report)
 
@@ -123,22 +114,22 @@ def build(service: QAService) -> gr.Blocks:
         try:
             rep = service.remove(doc_id)
         except UserError as exc:
-            gr.Warning(exc.render())
+            warn(exc.render())
             return (*hidden, gr.skip(), *library(None))
         return (*hidden, f"已删除：{rep.file}", *library(None))
 
     def correct(doc_id: str | None, org: str, year: str, kind: str):
         if not doc_id:
-            gr.Warning("请先选择要更正的报告 / choose a report first")
+            warn("请先选择要更正的报告 / choose a report first")
             return (gr.skip(),) * len(lib_out)
         try:
             rep = service.set_metadata(doc_id, org=org.strip() or None,
                                        year=int(year) if year.strip() else None, doc_type=kind.strip() or None)
         except ValueError:
-            gr.Warning(f"年度应为数字 / year must be a number: {year}")
+            warn(f"年度应为数字 / year must be a number: {year}")
             return (gr.skip(),) * len(lib_out)
         except UserError as exc:
-            gr.Warning(exc.render())
+            warn(exc.render())
             return (gr.skip(),) * len(lib_out)
         return (f"已更正：{rep.file} → {rep.org} {rep.year} {rep.doc_type}", *library(doc_id))
 
@@ -153,39 +144,24 @@ def build(service: QAService) -> gr.Blocks:
         try:
             rows = service.measure_rows(measure)
         except UserError as exc:
-            gr.Warning(exc.render())
+            warn(exc.render())
             return gr.skip(), gr.skip()
         return comparison_rows(rows), (comparison_figure(rows, measure) if rows else None)
 
     def run_audit(orgs: list[str] | None, severities: list[str] | None):
         found = service.findings(list(orgs or []), [SEVERITY_KEYS[x] for x in severities or []])
-        rows = [[SEVERITY_LABELS[f.severity], f.kind, f.org, f.year, f.message,
-                 "；".join(f"{c.file}:{c.line}" for c in f.citations[:4])] for f in found]
-        summary = f"共 {len(found)} 条：" + "，".join(f"{k} {n}" for k, n in Counter(f.kind for f in found).most_common())
-        notes = []
-        for cov in service.audit_coverage(list(orgs or [])):
-            if cov.skipped:
-                why = "；".join(f"{rule}（{reason}）" for rule, reason in cov.skipped.items())
-                notes.append(f"- {cov.org} {cov.year}年：运行 {len(cov.ran)} 条规则，未能运行 {len(cov.skipped)} 项：{why}")
-        if notes:
-            summary += "\n\n**未能核查的部分**（没有发现问题不等于没有问题）：\n" + "\n".join(notes)
-        return rows, summary, found
+        return audit_rows(found), audit_summary(found, service.audit_coverage(list(orgs or []))), found
 
     def export_audit(found: list[Any], fmt: str) -> str | None:
         try:
             return str(service.export_findings(list(found or []), fmt))
         except UserError as exc:
-            gr.Warning(exc.render())
+            warn(exc.render())
             return None
 
     def api_ask(question: str, history: str = "") -> dict[str, Any]:
         """The same JSON as `qa ask --json`; `history` is JSON: [{"q": "...", "a": "..."}, ...]."""
-        try:
-            turns = json.loads(history) if history.strip() else []
-            return service.ask(question, turns).to_json()
-        except (UserError, json.JSONDecodeError) as exc:
-            message = exc.render() if isinstance(exc, UserError) else f"history 不是合法 JSON / bad history: {exc}"
-            return {"question": question, "error": message, "has_answer": False}
+        return api_json(service.ask, question, history)
 
     with gr.Blocks(title="预决算问答") as demo:
         gr.Markdown("## 预决算问答 · 部门决算与绩效自评报告\n每个数字都标明核验结果：✓ 原文 ✓ 计算 ✗ 不符 ? 无来源")
@@ -243,7 +219,7 @@ def build(service: QAService) -> gr.Blocks:
             a_file = gr.File(label="核查结果文件", height=90, elem_id="audit-file")
         with gr.Tab("报告库", id="library") as t_library:
             lib = gr.Dataframe([], headers=REPORT_HEADERS, interactive=False, datatype="str", wrap=True,
-                               column_widths=[130, 260, 220, 64, 130, 200, 64, 72, 200, 90, 320],
+                               column_widths=[130, 260, 220, 64, 130, 240, 64, 72, 360, 90, 360],
                                elem_id="library-table", elem_classes="scroll-table")
             # no file_types: Gradio would refuse the whole upload with an English message; each file is checked
             # by the handler, which names a wrong type and ingests the rest
@@ -300,15 +276,6 @@ def theme() -> gr.themes.Base:
     return gr.themes.Default(font=cjk, font_mono=[gr.themes.Font("Noto Sans Mono CJK SC"), "monospace"])
 
 
-def guard(settings: Settings) -> Middleware:
-    """The HTTP guard (web/guard.py): file routes only inside the data and upload folders, no outbound fetch,
-    login throttling when QA_AUTH is set."""
-    app = settings.app
-    throttle = LoginThrottle(app.login_max_failures, app.login_lockout_s, app.login_lockout_max_s) \
-        if settings.auth else None
-    return Middleware(Guard, roots=allowed_roots([settings.data_dir]), throttle=throttle)
-
-
 def main() -> None:
     settings = Settings()
     try:
@@ -326,7 +293,7 @@ def main() -> None:
                     f" / after {app.login_max_failures} failed logins, wait {app.login_lockout_s:g} s (doubling)")
     demo.launch(server_name=app.host, server_port=app.port, auth=auth, auth_message=auth_message, theme=theme(),
                 css=CSS, ssr_mode=False, footer_links=["api"], show_error=False, quiet=True,
-                root_path=app.root_path or None, app_kwargs={"middleware": [guard(settings)]})
+                root_path=app.root_path or None, app_kwargs={"middleware": [guard_middleware(settings)]})
 
 
 if __name__ == "__main__":

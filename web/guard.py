@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote
 
+from core.settings import Settings
 from web.throttle import LoginThrottle
 
 Scope = MutableMapping[str, Any]
@@ -180,3 +181,14 @@ async def _refuse(send: Send, status: int, message: str, headers: list[tuple[byt
                 "headers": [(b"content-type", b"application/json; charset=utf-8"),
                             (b"content-length", str(len(body)).encode()), *(headers or [])]})
     await send({"type": "http.response.body", "body": body})
+
+
+def guard_middleware(settings: Settings) -> Any:
+    """The guard as `launch(app_kwargs={"middleware": [...]})` takes it: files from the data folder and Gradio's
+    own folders, login throttling when QA_AUTH is set (`QA_APP__LOGIN_*`)."""
+    from starlette.middleware import Middleware
+
+    app = settings.app
+    throttle = LoginThrottle(app.login_max_failures, app.login_lockout_s, app.login_lockout_max_s) \
+        if settings.auth else None
+    return Middleware(Guard, roots=allowed_roots([settings.data_dir]), throttle=throttle)
