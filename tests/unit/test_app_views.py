@@ -152,3 +152,22 @@ def test_upload_log_one_bad_file_never_costs_the_others():
     assert any("locked.txt" in x and "PermissionError" in x and "✗" in x for x in lines)
     assert sum("✓ added" in x for x in lines) == 2 and "b.txt" in log and "a.txt" in log
     assert calls[0] == ["a.txt", "locked.txt", "b.txt"]  # one batch first; the rest one by one after the raise
+
+
+def test_ask_errors_become_chat_messages_not_tracebacks():
+    from core.errors import UserError
+    from qa.filters import QueryFilters
+    from web.answers import api_json, ask_or_error
+
+    def refuse(*args, **kw):  # type: ignore[no-untyped-def]
+        raise UserError("没有报告 / no reports", "先导入报告")
+
+    def crash(*args, **kw):  # type: ignore[no-untyped-def]
+        raise KeyError("boom")
+
+    a, msg = ask_or_error(refuse, "q", [], "auto", QueryFilters())
+    assert a is None and "没有报告" in msg and "先导入报告" in msg
+    a, msg = ask_or_error(crash, "q", [], "auto", QueryFilters())
+    assert a is None and "内部错误" in msg and "KeyError" in msg
+    assert api_json(refuse, "q", "")["has_answer"] is False
+    assert "history" in api_json(refuse, "q", "[bad")["error"]
