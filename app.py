@@ -47,7 +47,7 @@ SEVERITY_KEYS = {"高": "high", "中": "medium", "低": "low"}
 
 
 def warn(message: str) -> None:
-    """A toast with a Chinese title (Gradio's own says `Warning`)."""
+    """A toast titled in Chinese where Gradio shows titles (6.31 groups toasts under its own `Warning`)."""
     gr.Warning(message, title="提示")
 
 
