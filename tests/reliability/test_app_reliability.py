@@ -386,7 +386,7 @@ def test_layout(app, browser, shots, width):
     img.wait_for(timeout=30_000)
     pg.wait_for_timeout(500)
     cells = [c.strip() for c in pg.locator("#compare-table td, #compare-table .body-cell").all_inner_texts()]
-    assert "2.00" in cells and "2." not in cells, cells
+    assert "2.00" in cells and "2." not in cells and "0.00" in cells and "0" not in cells, cells  # all decimals
     _no_overflow(pg)
     from qa.present import CHART_DPI, CHART_FONT_PT
 
