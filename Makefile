@@ -22,12 +22,12 @@ run: $(STAMP)
 	$(BIN)/python app.py
 
 test: $(STAMP)
-	$(BIN)/ruff check core stores index qa eval cli tests bench app.py
+	$(BIN)/ruff check core stores index qa eval cli web tests bench app.py
 	$(BIN)/mypy
 	$(BIN)/pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check core stores index qa eval cli tests bench app.py
+	$(BIN)/ruff check core stores index qa eval cli web tests bench app.py
 	$(BIN)/mypy
 
 bench: $(STAMP)

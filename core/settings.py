@@ -143,6 +143,16 @@ class AppSettings(_Section):
     )
     concurrency: int = Field(8, description="Questions answered at the same time; more wait in the queue")
     engine: str = Field("auto", description="Default answer engine in the app: auto|structured|llm|extractive")
+    root_path: str = Field(
+        "", description="URL prefix when a reverse proxy serves the app under a sub-path (e.g. /qa); empty at the root"
+    )
+    login_max_failures: int = Field(
+        5, ge=1, description="Failed logins in a row (per user name, and per client address) before a lockout (QA_AUTH)"
+    )
+    login_lockout_s: float = Field(
+        30, gt=0, description="First lockout in seconds; it doubles with each further failure (the password is not checked meanwhile)"
+    )
+    login_lockout_max_s: float = Field(900, gt=0, description="Longest lockout in seconds")
 
 
 class Settings(BaseSettings):

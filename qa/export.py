@@ -4,19 +4,85 @@ figure with its citation (单位, year, section/table, quote) and verdict. Also 
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Iterable
+from datetime import datetime
 from pathlib import Path
 
 from core.errors import UserError
-from qa.answer_models import VERDICT_LABELS, Answer
+from qa.answer_models import VERDICT_LABELS, Answer, Citation
 
 FORMATS = (".md", ".docx", ".xlsx", ".json")
+QUOTE_SIDE = 40  # characters of context on each side of a figure in its quote
+NUMBER = re.compile(r"\d[\d,，]*(?:\.\d+)?")
+UNSAFE = re.compile(r"[^0-9A-Za-z\u3400-\u9fff\uf900-\ufaff._-]+")
+
+
+def _figure_span(quote: str, figure: str, hint: int | None) -> tuple[int, int] | None:
+    """Where `figure` (as the answer prints it, e.g. `2,001.35万元`) stands in `quote`: the whole text, else its
+    number with or without thousands separators; of several places, the one nearest `hint` (the fact's offset)."""
+    spans = [(m.start(), m.end()) for m in re.finditer(re.escape(figure.strip()), quote)] if figure.strip() else []
+    number = NUMBER.search(figure)
+    if not spans and number:
+        digits = re.sub(r"[,，]", "", number.group())
+        pattern = "[,，]?".join(re.escape(ch) for ch in digits)
+        spans = [(m.start(), m.end()) for m in re.finditer(rf"(?<![\d.]){pattern}(?![\d])", quote)]
+    if not spans:
+        return None
+    return min(spans, key=lambda s: abs(s[0] - hint)) if hint is not None else spans[0]
+
+
+def quote_window(c: Citation, figure: str, side: int = QUOTE_SIDE) -> str:
+    """The part of the citation's quote around the figure: `side` characters either side, `…` where cut, so the
+    figure itself is never cut off; a quote with no trace of the figure is shown from its start."""
+    quote = c.quote
+    span = _figure_span(quote, figure, c.char_start)
+    if span is None:
+        start, end = 0, min(len(quote), 2 * side)
+    else:
+        start, end = max(0, span[0] - side), min(len(quote), span[1] + side)
+    return ("…" if start > 0 else "") + quote[start:end] + ("…" if end < len(quote) else "")
+
+
+def safe_name(text: str, limit: int = 40) -> str:
+    """`text` as part of a file name on any system: letters, digits, CJK, `._-`; runs of anything else → `_`."""
+    return UNSAFE.sub("_", text).strip("._")[:limit].strip("._") or "未命名"
+
+
+def _orgs(answers: Iterable[Answer]) -> list[str]:
+    seen: list[str] = []
+    for a in answers:
+        for c in a.citations:
+            if c.org and c.org not in seen:
+                seen.append(c.org)
+    return seen
+
+
+def export_name(answers: list[Answer], suffix: str, now: datetime | None = None) -> str:
+    """`预决算问答_<单位>_<YYYYmmdd-HHMMSS><suffix>`: the 单位 the answers cite (`…等N个单位` when several), else
+    the first question's opening words."""
+    orgs = _orgs(answers)
+    if orgs:
+        subject = orgs[0] + (f"等{len(orgs)}个单位" if len(orgs) > 1 else "")
+    else:
+        subject = answers[0].question[:20] if answers else ""
+    stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
+    return f"预决算问答_{safe_name(subject)}_{stamp}{suffix}"
+
+
+def findings_name(orgs: list[str], suffix: str, now: datetime | None = None) -> str:
+    """`报告核查_<单位 or 全部>_<YYYYmmdd-HHMMSS><suffix>` for an audit export."""
+    unique = list(dict.fromkeys(o for o in orgs if o))
+    subject = unique[0] + (f"等{len(unique)}个单位" if len(unique) > 1 else "") if unique else "全部"
+    stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
+    return f"报告核查_{safe_name(subject)}_{stamp}{suffix}"
 
 
 def _figure_rows(a: Answer) -> list[list[str]]:
     by_n = {c.n: c for c in a.citations}
     rows = []
     for f in a.figures:
-        src = "；".join(by_n[n].label() + f"：{by_n[n].quote[:80]}" for n in f.citations if n in by_n)
+        src = "；".join(by_n[n].label() + f"：{quote_window(by_n[n], f.text)}" for n in f.citations if n in by_n)
         detail = f.formula or (f"应为 {f.expected}" if f.expected else "")
         rows.append([f.text, VERDICT_LABELS[f.verdict], detail, src])
     return rows

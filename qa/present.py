@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -22,9 +23,22 @@ CSS = """
 .ev summary {cursor: pointer; font-weight: 600}
 .ev .ctx {color: #666} .ev mark {background: #ffe58a; padding: 0 2px}
 .ev table {border-collapse: collapse; font-size: 0.85em; margin-top: 4px}
-.ev td, .ev th {border: 1px solid #ccc; padding: 2px 6px} .ev tr.hit td {background: #fff7cc}
+.ev td, .ev th {border: 1px solid #ccc; padding: 2px 6px; min-width: 4.5em} .ev tr.hit td {background: #fff7cc}
 .ev td.cell {background: #ffd84d; font-weight: 700}
 .figs td, .figs th {padding: 2px 8px; border-bottom: 1px solid #eee}
+.scroll-x {overflow-x: auto; max-width: 100%}
+#evidence, #figures {overflow-x: auto; max-width: 100%}
+#evidence-col {max-height: 720px; overflow-y: auto}
+.scroll-table, .scroll-table .table-wrap {overflow-x: auto; max-width: 100%}
+.scroll-table table {min-width: max-content}
+.scroll-table td, .scroll-table th {max-width: 28em}
+#compare-plot img {max-width: 100%; height: auto}
+@media (max-width: 768px) {
+  #chat-row {flex-direction: column}
+  #chat-row > * {width: 100%; min-width: 0 !important}
+  #evidence-col {max-height: none; overflow-y: visible}
+  #chatbot {height: 360px !important}
+}
 """
 
 
@@ -117,7 +131,8 @@ def _table_html(t: TableModel, c: Citation, lines: list[str]) -> str:
                       for j, x in enumerate(cells))
         rows.append(f'<tr{" class=hit" if hit else ""}>{tds}</tr>')
     unit = f"（{html.escape(t.unit)}）" if t.unit else ""
-    return f"<div><b>{html.escape(t.title or t.table_id)}</b>{unit}<table>{''.join(rows)}</table></div>"
+    return (f'<div><b>{html.escape(t.title or t.table_id)}</b>{unit}'
+            f'<div class="scroll-x"><table>{"".join(rows)}</table></div></div>')
 
 
 def evidence_html(a: Answer, lines_of: Callable[[str], list[str]],
@@ -154,31 +169,59 @@ def figures_html(a: Answer) -> str:
         f"<tr><td>{html.escape(f.text)}</td><td>{badge(f)}</td><td>{html.escape(f.formula or '')}</td>"
         f"<td>{html.escape(f.expected or '')}</td><td>{' '.join(f'[{n}]' for n in f.citations)}</td></tr>"
         for f in a.figures)
-    return ('<table class="figs"><tr><th>数字</th><th>核验</th><th>算式</th><th>应为</th><th>引用</th></tr>'
-            f"{rows}</table>")
+    return ('<div class="scroll-x"><table class="figs"><tr><th>数字</th><th>核验</th><th>算式</th><th>应为</th>'
+            f"<th>引用</th></tr>{rows}</table></div>")
+
+
+def full_number(value: Decimal, unit: str) -> str:
+    """A value as the comparison shows it: money in 万元 always with two decimals (`2.00`, `150.00`), other
+    units as stored — a string, so no table widget reformats it (`2.` for `2.00`)."""
+    if unit == "万元":
+        return f"{value.quantize(Decimal('0.01')):f}"
+    return f"{value:f}"
+
+
+def comparison_rows(rows: list[Any]) -> list[list[str]]:
+    """The comparison table: every cell a string, the value with its full decimals."""
+    return [[r.org, str(r.year), full_number(r.value, r.unit), r.unit, r.shown, r.source] for r in rows]
+
+
+def wrap_label(text: str, width: int = 9) -> str:
+    """A 单位 name over lines of `width` characters (Chinese has no spaces to wrap at)."""
+    return "\n".join(text[i:i + width] for i in range(0, len(text), width)) or "—"
+
+
+CHART_DPI = 110
+CHART_FONT_PT = 12  # labels; at a phone's width the image shrinks to ~0.55, still ~10 px
+CHART_WIDTH_IN = 5.4
 
 
 def comparison_figure(rows: list[Any], measure: str) -> Any:
-    """Grouped bars: one group per 单位, one bar per year (values in the rows' unit)."""
+    """Horizontal bars, one per 单位 and year (the name wrapped on the axis, the year under it, one colour per
+    year), the value written at the end of each bar. The figure is narrow (it shrinks little on a phone) and
+    grows in height with the number of bars, so labels are never clipped and stay readable."""
     plt = pyplot()
-    orgs = sorted({r.org for r in rows})
+    rows = sorted(rows, key=lambda r: (r.org, r.year))
+    labels = [f"{wrap_label(r.org)}\n{r.year}年" for r in rows]
+    line_in = CHART_FONT_PT * 1.35 / 72
+    sizes = [line_in * len(label.splitlines()) + 0.2 for label in labels]
+    fig, ax = plt.subplots(figsize=(CHART_WIDTH_IN, 1.5 + sum(sizes)), dpi=CHART_DPI)
+    ys, pos = [], 0.0
+    for size in sizes:
+        ys.append(pos + size / 2)
+        pos += size
     years = sorted({r.year for r in rows})
-    fig, ax = plt.subplots(figsize=(8, 3.8), dpi=110)
-    width = 0.8 / max(1, len(years))
-    for k, year in enumerate(years):
-        xs, hs = [], []
-        for i, org in enumerate(orgs):
-            hit = [r for r in rows if r.org == org and r.year == year]
-            if hit:
-                xs.append(i + k * width)
-                hs.append(float(hit[0].value))  # float only to draw the bar; the table shows the Decimal
-        bars = ax.bar(xs, hs, width=width, label=f"{year}年")
-        ax.bar_label(bars, fmt="%.2f", fontsize=7)
-    ax.set_xticks([i + width * (len(years) - 1) / 2 for i in range(len(orgs))])
-    ax.set_xticklabels([o.replace("网格化管理服务中心", "网格中心")[-14:] for o in orgs], fontsize=8)
-    units = {r.unit for r in rows}
-    ax.set_ylabel("、".join(sorted(units)) or "")
-    ax.set_title(f"{measure}：各单位、各年度")
-    ax.legend(fontsize=8)
+    colours = {y: plt.get_cmap("tab10")(i % 10) for i, y in enumerate(years)}
+    bars = ax.barh(ys, [float(r.value) for r in rows],  # float only to draw; the labels show the Decimal
+                   height=[s * 0.7 for s in sizes], color=[colours[r.year] for r in rows])
+    ax.bar_label(bars, labels=[full_number(r.value, r.unit) for r in rows], fontsize=CHART_FONT_PT, padding=3)
+    ax.set_yticks(ys)
+    ax.set_yticklabels(labels, fontsize=CHART_FONT_PT)
+    ax.set_ylim(pos, 0)
+    top = max((float(r.value) for r in rows), default=0.0)
+    ax.set_xlim(0, top * 1.35 if top > 0 else 1)
+    ax.tick_params(axis="x", labelsize=CHART_FONT_PT - 1)
+    ax.set_xlabel("、".join(sorted({r.unit for r in rows})), fontsize=CHART_FONT_PT)
+    ax.set_title(f"{measure}：各单位、各年度", fontsize=CHART_FONT_PT + 1)
     fig.tight_layout()
     return fig

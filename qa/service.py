@@ -26,7 +26,7 @@ from qa.ask import Asker
 from qa.audit import Coverage, Finding, ordered
 from qa.audit.export import export_findings
 from qa.contracts import AnswerEngine
-from qa.export import FORMATS, export_answer
+from qa.export import FORMATS, export_answer, export_name, findings_name
 from qa.filters import QueryFilters
 from qa.llm import llm_from_settings
 from qa.resolve import want_dimension
@@ -120,14 +120,20 @@ class QAService:
             return self.stores.facts.reports()
 
     def report_rows(self) -> list[dict[str, Any]]:
+        return self.library()[1]
+
+    def library(self) -> tuple[list[Report], list[dict[str, Any]]]:
+        """The reports and their library rows, read together under one lock: what a page shows of the library
+        (status line, 报告库, filters, removal choices) comes from one consistent snapshot of the store."""
         with self.lock.read():
+            reports = self.stores.facts.reports()
             counts = self.stores.facts.fact_counts()
-            return [{"doc_id": r.doc_id, "file": r.file, "org": r.org, "year": r.year, "doc_type": r.doc_type,
-                     "parts": "、".join(r.parts), "lines": r.n_lines, "facts": counts.get(r.doc_id, 0),
-                     "tables_found": "、".join(r.tables_found),
-                     "coverage": "" if r.coverage is None else f"{r.coverage * 100:.1f}%",
-                     "warnings": "；".join(r.warnings)}
-                    for r in self.stores.facts.reports()]
+        rows = [{"doc_id": r.doc_id, "file": r.file, "org": r.org, "year": r.year, "doc_type": r.doc_type,
+                 "parts": "、".join(r.parts), "lines": r.n_lines, "facts": counts.get(r.doc_id, 0),
+                 "tables_found": "、".join(r.tables_found),
+                 "coverage": "" if r.coverage is None else f"{r.coverage * 100:.1f}%",
+                 "warnings": "；".join(r.warnings)} for r in reports]
+        return reports, rows
 
     def set_metadata(self, doc_id: str, org: str | None = None, year: int | None = None,
                      doc_type: str | None = None) -> Report:
@@ -226,7 +232,8 @@ class QAService:
         if not findings:
             raise UserError("没有可导出的核查结果 / nothing to export", "先运行核查或放宽筛选")
         folder = Path(tempfile.mkdtemp(prefix="qa-audit-"))
-        return export_findings(findings, folder / f"报告核查{fmt if fmt.startswith('.') else '.' + fmt}")
+        suffix = fmt if fmt.startswith(".") else f".{fmt}"
+        return export_findings(findings, folder / findings_name([f.org for f in findings], suffix))
 
     # -- export ---------------------------------------------------------------------------------------------
     def export(self, answers: list[Answer], fmt: str) -> Path:
@@ -236,4 +243,4 @@ class QAService:
         if not answers:
             raise UserError("还没有可导出的回答 / nothing to export", "先提一个问题")
         folder = Path(tempfile.mkdtemp(prefix="qa-export-"))
-        return export_answer(answers, folder / f"预决算问答{suffix}")
+        return export_answer(answers, folder / export_name(answers, suffix))

@@ -52,6 +52,8 @@ def page(browser, app_server):
     pg.on("request", lambda r: outside.append(r.url) if not r.url.startswith(LOCAL) else None)
     pg.goto(app_server.url)
     pg.wait_for_selector("#question textarea", timeout=60_000)
+    # the library (status line, filters, removal choices) is read when the page loads
+    pg.wait_for_function("/报告 \\d+ 份/.test(document.querySelector('#status')?.innerText || '')", timeout=60_000)
     yield pg
     ctx.close()
     assert outside == [], f"the page fetched from outside 127.0.0.1: {outside[:5]}"
@@ -149,7 +151,9 @@ def test_upload_reports_bad_file_and_remove(page, shots, tmp_path):
     assert "株洲市测试区更正后中心" in page.locator("#library-table").inner_text()
     page.locator("#remove-pick input").click()
     page.get_by_role("option", name="2019").first.click()
-    page.click("#remove")
+    page.click("#remove")  # asks first, naming the report; only 确认删除 removes it
+    page.locator("#remove-confirm").get_by_text(f"确认删除《{good.name}》？").wait_for(timeout=30_000)
+    page.click("#remove-yes")
     page.get_by_text(f"已删除：{good.name}").wait_for(timeout=60_000)
     assert good.name not in page.locator("#library-table").inner_text()
 

@@ -151,7 +151,7 @@ def test_comparison_chart_draws_chinese_labels(service):
     if not list(Path("/usr/share/fonts").glob("**/NotoSansCJK*.tt[cf]")):
         pytest.skip("fonts-noto-cjk not installed")
     fig = comparison_figure(service.measure_rows("本年支出合计"), "本年支出合计")
-    labels = [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]  # horizontal bars: 单位 on the y axis
     assert any("醴陵" in x for x in labels)
     font = font_manager.findfont(fig.axes[0].title.get_fontproperties(), fallback_to_default=False)
     assert "NotoSansCJK" in font  # not DejaVu, which would draw the Chinese title as empty boxes
