@@ -116,7 +116,8 @@ class TextFigure:
 
 _SENTENCE_END = re.compile(r"[。；;！？!?]")
 _CLAUSE_SPLIT = re.compile(r"[，,：:；;。（(）)]")
-_LEVEL_MARK = re.compile(r"[（(][类款项][)）]")
+# 一般公共服务（类）支出, 因公出国（境）费: a short bracketed word inside a name does not end the phrase
+_LEVEL_MARK = re.compile(r"[（(][^\W\d一二三四五六七八九十含)）][)）](?=[\u4e00-\u9fa5])|[（(][类款项][)）]")
 
 
 def line_figures(text: str) -> list[TextFigure]:

@@ -22,7 +22,7 @@ from index.table_facts import ParsedTable, parse_table
 
 # Bump when parsing or chunking changes what a report yields: reports stored by an older parser are re-parsed on
 # the next `qa ingest` instead of being skipped as already indexed.
-PARSER_VERSION = 8
+PARSER_VERSION = 9
 
 
 @dataclass
@@ -111,7 +111,7 @@ def _table_facts(maker: _FactMaker, table: ParsedTable, model: TableModel) -> No
         maker.p.code_cells.extend((f.line, f.start, f.start + len(f.text)) for f in cell.frags)
 
 
-_SENTENCE_DONE = re.compile(r"[。！？!?；;：:」”）)…]\s*$")
+_SENTENCE_DONE = re.compile(r"[。！？!?；;：:」”…]\s*$")  # 因公出国（境） at a line's end: the name goes on
 _LAST_STOP = re.compile(r"[。！？!?；;]")
 _HEADING_START = re.compile(r"^\s*(?:第[一二三四五六七八九十\d]+部分|[一二三四五六七八九十]+[、.]|[（(][一二三四五六七八九十\d]{1,3}[)）]|\d{1,2}[、.](?!\d))")
 

@@ -72,3 +72,11 @@ def test_a_unit_after_a_page_break_still_belongs_to_the_figure() -> None:
 def test_a_next_line_that_starts_with_words_gives_no_unit() -> None:
     fact, _ = _fact(UNIT_WRAPPED, "12")
     assert fact.unit == ""
+
+
+def test_a_name_with_a_bracketed_word_goes_on_across_the_wrap() -> None:
+    """因公出国（境）费: a one-character bracket inside a name, at a line's end, neither ends the sentence nor the
+    phrase; a bracketed note (（含）, （部门）) is not taken into a name."""
+    lines = [*WRAPPED[:2], "“三公”经费财政拨款支出年初预算为 31.47 万元，支出决算为 19.86 万元，其中：因公出国（境）",
+             "费决算为 0.00 万元；公务用车购置及运行维护费支出决算为 19.56 万元。"]
+    assert _phrase(lines, "0.00") == "因公出国（境）费决算"
