@@ -128,13 +128,22 @@ def label_of(f: Fact) -> str:
         if noun and not re.match(r"[的为是在和及与]", noun.group(0)):
             return norm(_STRIP.sub("", f.phrase or f.row_label) + noun.group(0))
     phrase = _STRIP.sub("", f.phrase or f.row_label)
-    if phrase in _GENERIC_PHRASES and f.row_label and not f.row_label.endswith(("为", "是", "：", ":")):
-        # 卫生健康支出（类）支出5.88万元: the subject says what a bare 支出 is
-        subject = _STRIP.sub("", f.row_label)
-        phrase = subject if subject.endswith(phrase) else subject + phrase
+    subject = _PREDICATE.sub("", _STRIP.sub("", f.row_label or ""))
+    if phrase in _GENERIC_PHRASES and len(subject) >= 2:
+        # 卫生健康支出（类）支出5.88万元: the subject says what a bare 支出 is; “三公”经费财政拨款支出年初预算为
+        # 31.47万元，支出决算为19.86万元: the sentence's subject without its own predicate (年初预算为)
+        if subject.endswith(phrase):
+            phrase = subject
+        elif subject.endswith("支出") and phrase.startswith("支出"):
+            phrase = subject + phrase[2:]
+        else:
+            phrase = subject + phrase
     if f.rate_kind and len(norm(phrase)) <= 4:  # 占 / 增长 / 完成预算: the subject says what the rate is about
         phrase = f.row_label + phrase
     return norm(phrase)
+
+
+_PREDICATE = re.compile(r"(?:(?:年初|全年|调整后)?(?:预算|决算)数?|支出决算数?|执行数)?(?:为|是|：|:)$")
 
 
 ANY_BUDGET = "*"  # budget= for a budget document, where 预算 and 决算 are not told apart by the words

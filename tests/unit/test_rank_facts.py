@@ -84,3 +84,12 @@ def test_an_execution_rate_divides_by_a_budget_figure_only() -> None:
     assert not states_budget(cell("f32", "培训费", "决算数", "14.14"))
     assert not states_budget(cell("f33", "文化展示及纪念机构", "本年支出合计", "1700.57"))
     assert states_budget(text("f34", "年初预算", "6832.84"))
+
+
+def test_a_bare_phrase_takes_the_sentences_subject_without_its_predicate() -> None:
+    from qa.resolve import label_of
+
+    f = text("f41", "支出决算", "19.86").model_copy(update={"row_label": "“三公”经费财政拨款支出年初预算为"})
+    assert label_of(f) == "三公经费财政拨款支出决算"
+    bare = text("f42", "支出决算", "200.47").model_copy(update={"row_label": "年初预算为"})
+    assert label_of(bare) == "支出决算"  # no subject left once its predicate goes
