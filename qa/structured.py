@@ -26,6 +26,7 @@ from qa.resolve import (
     meaningful_terms,
     prefer_totals,
     rank_facts,
+    same_measure,
     states_budget,
     want_dimension,
 )
@@ -180,8 +181,22 @@ class StructuredEngine:
             return top
         self.d.say(f"{self._org_year(r, year)}，{what(top)}为{shown(top)}[{n}]。")
         self.d.answered += 1
-        self._conflicts(top, conflicting(group))
+        others = conflicting(group)
+        self._conflicts(top, others or self._restated(r, q, top, dim, year))
         return top
+
+    def _restated(self, r: Report, q: Question, top: Fact, dim: str | None, year: int | None) -> list[Scored]:
+        """The same measure stated in the other form (a table's cell for a sentence's figure, or the reverse) with
+        another value: the report contradicting itself between its tables and its text."""
+        base = fact_dimension(top)
+        for s in rank_facts(self.facts_for_year(r, year), q.measure, q.text, dim, q.budget):
+            if s.score < 0.55:
+                break
+            f = s.fact
+            if (f.kind != top.kind and fact_dimension(f)[1] == base[1] and fact_dimension(f)[0] != base[0]
+                    and same_measure(top, f) and states_budget(f) == states_budget(top)):
+                return [s]
+        return []
 
     def _conflicts(self, top: Fact, others: list[Scored]) -> None:
         for s in others[:2]:
