@@ -12,8 +12,10 @@ import multiprocessing
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Protocol
 
 from core.errors import UserError
 from core.lexicon import tokenize
@@ -38,6 +40,7 @@ class IngestResult:
     tables_found: list[str] = field(default_factory=list)  # canonical names (index/profiles/)
     coverage: float | None = None  # share of numeric tokens that became facts
     warnings: list[str] = field(default_factory=list)  # metadata unsure, tables missing, reader problems …
+    held: bool = False  # stored, but out of the answer scope until its 单位/year is set (qa docs --set)
 
 
 def expand_paths(paths: Iterable[Path]) -> list[Path]:
@@ -65,19 +68,45 @@ _Prepared = tuple["ParsedReport | None", "list[list[str]] | None", str]
 
 
 def _parse_job(job: _Job) -> _Prepared:
-    """Read, parse and tokenise one file — the CPU-bound part, run in a worker process for folders."""
+    """Read, parse and tokenise one file — the CPU-bound part, run in a worker process for folders. Any failure
+    is this file's error, never the batch's."""
     try:
         parsed = parse_file(job.path, org=job.org, year=job.year, max_mb=job.max_mb, chunk_chars=job.chunk_chars,
                             table_rows=job.table_rows, kind=job.kind)
+        return parsed, [tokenize(c.text) for c in parsed.chunks], ""
     except UserError as exc:
         return None, None, exc.render()
-    return parsed, [tokenize(c.text) for c in parsed.chunks], ""
+    except Exception as exc:  # a reader or parser bug on odd input: reported for this file, the rest go on
+        return None, None, failed(job.path.name, "解析失败 / could not parse", exc)
+
+
+def failed(file: str, what: str, exc: BaseException) -> str:
+    return f"{file}: {what} ({type(exc).__name__}: {str(exc)[:200]})\n  提示 / hint: 其余文件照常导入；请检查此文件或报告问题"
+
+
+class StoreGuard(Protocol):
+    """The readers–writer lock a service shares with its questions (qa.service.ReadWriteLock)."""
+
+    def read(self) -> AbstractContextManager[None]: ...
+
+    def write(self) -> AbstractContextManager[None]: ...
+
+
+class _NoGuard:
+    def read(self) -> AbstractContextManager[None]:
+        return contextlib.nullcontext()
+
+    def write(self) -> AbstractContextManager[None]:
+        return contextlib.nullcontext()
 
 
 class Ingestor:
-    def __init__(self, stores: Stores) -> None:
+    def __init__(self, stores: Stores, guard: StoreGuard | None = None) -> None:
+        """`guard`: taken to read (is this content already stored?) and to write (the commit) only — parsing and
+        embedding run outside it, so questions never wait for them."""
         self.stores = stores
         self.settings = stores.settings
+        self.guard: StoreGuard = guard or _NoGuard()
 
     def ingest_file(self, path: Path, org: str | None = None, year: int | None = None,
                     kind: str | None = None) -> IngestResult:
@@ -96,18 +125,27 @@ class Ingestor:
         rep = parsed.report
         result = IngestResult(path.name, "added", rep.doc_id, rep.org, rep.year, rep.doc_type, len(parsed.facts),
                               len(parsed.chunks), len(parsed.tables), tables_found=list(rep.tables_found),
-                              coverage=rep.coverage, warnings=list(rep.warnings))
+                              coverage=rep.coverage, warnings=list(rep.warnings), held=bool(rep.missing_metadata))
         store = self.stores.facts
-        stale = store.report(rep.doc_id)
-        if stale and store.parser_version(rep.doc_id) == PARSER_VERSION:
+        with self.guard.read():
+            current = store.report(rep.doc_id) is not None and store.parser_version(rep.doc_id) == PARSER_VERSION
+        if current:
             result.status = "skipped"
             result.seconds = time.perf_counter() - t0
             return result
+        embeddings = self.stores.embedder.embed_documents([c.text for c in parsed.chunks])  # outside the lock
+        with self.guard.write():
+            return self._commit(parsed, tokens, embeddings, result, t0)
+
+    def _commit(self, parsed: ParsedReport, tokens: list[list[str]] | None, embeddings: Any, result: IngestResult,
+                t0: float) -> IngestResult:
+        rep = parsed.report
+        store = self.stores.facts
+        stale = store.report(rep.doc_id)
         old = [r for r in store.reports_by_file(rep.file) if r.doc_id != rep.doc_id]
         if stale:  # the same text, parsed by an older parser: replaced with what this parser finds
             old.append(stale)
         old_chunk_ids = [cid for r in old for cid in store.chunk_ids(r.doc_id)]
-        embeddings = self.stores.embedder.embed_documents([c.text for c in parsed.chunks])
         vectors = self.stores.vectors
         added: list[str] = []
         try:
@@ -154,7 +192,11 @@ class Ingestor:
         results: list[IngestResult] = []
         last = time.perf_counter()  # a report's seconds: since the previous one was written (its parse, or the wait)
         for n, (path, job) in enumerate(zip(files, prepared, strict=True), start=1):
-            res = self._write(path, job, last)
+            try:
+                res = self._write(path, job, last)
+            except Exception as exc:  # a store refused this report (rolled back): the next files still go in
+                res = IngestResult(path.name, "error", error=failed(path.name, "写入失败 / could not store", exc),
+                                   seconds=time.perf_counter() - last)
             last = time.perf_counter()
             results.append(res)
             if on_progress:

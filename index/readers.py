@@ -17,6 +17,7 @@ from index.radicals import fold_radicals
 from index.text_pages import text_pages
 
 SUPPORTED = {".txt", ".md", ".docx", ".pdf", ".xlsx"}
+MIN_WORDS = 10  # letters (汉字 or other scripts) below which a file does not read as a report (bare numbers)
 
 
 @dataclass
@@ -28,6 +29,23 @@ class RawDocument:
     warnings: list[str] = field(default_factory=list)  # partly read: radicals folded, pages without text …
 
 
+def _utf16_without_bom(data: bytes) -> str | None:
+    """UTF-16 without a BOM: its ASCII characters (digits, newlines, spaces) put a NUL in one byte lane only —
+    the odd bytes for little-endian, the even ones for big-endian; CJK characters rarely, so even a mostly
+    Chinese report shows the pattern. A binary file has NULs in both lanes or does not decode as printable text."""
+    sample = data[:8000]
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    if len(data) % 2 or max(even, odd) < 4 or 3 * min(even, odd) > max(even, odd):
+        return None
+    try:
+        text = data.decode("utf-16-le" if odd > even else "utf-16-be")
+    except UnicodeDecodeError:
+        return None
+    head = text[:4000]
+    printable = sum(ch.isprintable() or ch in "\t\r\n\f" for ch in head)
+    return text if head and printable >= 0.95 * len(head) else None
+
+
 def decode_text(data: bytes, file: str) -> str:
     """UTF-8 (with/without BOM), UTF-16 (BOM or NUL pattern), else GB18030 (a superset of GBK)."""
     if data.startswith(codecs.BOM_UTF8):
@@ -35,15 +53,10 @@ def decode_text(data: bytes, file: str) -> str:
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return data.decode("utf-16")
     sample = data[:4000]
-    if sample and sample.count(0) > len(sample) // 4:
-        # UTF-16 without BOM has a NUL in every other byte for ASCII; CJK text has none — check both lanes
-        even, odd = sample[0::2].count(0), sample[1::2].count(0)
-        for enc, ok in (("utf-16-le", odd >= even), ("utf-16-be", even > odd)):
-            if ok:
-                try:
-                    return data.decode(enc)
-                except UnicodeDecodeError:
-                    break
+    if 0 in sample:
+        text16 = _utf16_without_bom(data)
+        if text16 is not None:
+            return text16
         raise BadReportError("二进制文件，不是文本报告 / binary file, not a text report", "请提供 .txt/.docx/.pdf/.xlsx 报告", file=file)
     controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13))
     if controls > max(2, len(sample) // 100):
@@ -141,7 +154,26 @@ def _read_xlsx(path: Path) -> RawDocument:
             lines.append("\t".join(cells))
         lines.append("")
     wb.close()
-    return RawDocument(path.name, lines, [None] * len(lines), "xlsx")
+    return RawDocument(path.name, lines, [None] * len(lines), "xlsx", _uncomputed_formulas(path))
+
+
+def _uncomputed_formulas(path: Path) -> list[str]:
+    """A warning per sheet whose formula cells carry no cached value (a file written by a program, never opened
+    in Excel): read for their values they are empty, so their figures would be lost without a word."""
+    import openpyxl
+
+    values = openpyxl.load_workbook(str(path), read_only=True, data_only=True)
+    formulas = openpyxl.load_workbook(str(path), read_only=True, data_only=False)
+    warnings: list[str] = []
+    for wv, wf in zip(values.worksheets, formulas.worksheets, strict=True):
+        lost = sum(1 for rv, rf in zip(wv.iter_rows(values_only=True), wf.iter_rows(values_only=True), strict=False)
+                   for v, f in zip(rv, rf, strict=False) if v is None and isinstance(f, str) and f.startswith("="))
+        if lost:
+            warnings.append(f"工作表「{wf.title}」有 {lost} 个公式单元格没有计算结果，其数字未读入 / sheet {wf.title}: "
+                            f"{lost} formula cell(s) without cached values were not read — 用 Excel/WPS 打开并保存后重新导入")
+    values.close()
+    formulas.close()
+    return warnings
 
 
 def read_document(path: Path, max_mb: float = 50) -> RawDocument:
@@ -165,7 +197,16 @@ def read_document(path: Path, max_mb: float = 50) -> RawDocument:
             file=name,
         )
     reader = {".txt": _read_txt, ".md": _read_txt, ".docx": _read_docx, ".pdf": _read_pdf, ".xlsx": _read_xlsx}[suffix]
-    doc = reader(path)
+    try:
+        doc = reader(path)
+    except PermissionError:
+        raise BadReportError("无法读取文件（没有读取权限）/ permission denied", "检查文件权限（chmod +r）后重新导入",
+                             file=name) from None
+    except IsADirectoryError:
+        raise BadReportError("这是一个目录，不是文件 / a folder, not a file", "导入目录时请给出目录本身", file=name) from None
+    except OSError as exc:
+        raise BadReportError(f"无法读取文件 / cannot read the file ({exc.strerror or type(exc).__name__})",
+                             "检查文件是否完整、所在磁盘是否可读", file=name) from None
     folded = 0
     for i, line in enumerate(doc.lines):
         doc.lines[i], n = fold_radicals(line)
@@ -174,4 +215,7 @@ def read_document(path: Path, max_mb: float = 50) -> RawDocument:
         doc.warnings.append(f"radicals normalised: {folded}（部首/兼容汉字已转为通用汉字）")
     if sum(len(line.strip()) for line in doc.lines) < 20:
         raise BadReportError("文件几乎没有文字内容 / no usable text", file=name)
+    if sum(ch.isalpha() for line in doc.lines for ch in line) < MIN_WORDS:
+        raise BadReportError("没有可读作报告的文字（只有数字或符号）/ no report text, only numbers or symbols",
+                             "请提供含有单位名称、年度和说明文字的报告文件", file=name)
     return doc

@@ -160,18 +160,12 @@ class QAService:
     # -- the report library -------------------------------------------------------------------------------
     def ingest(self, paths: list[Path], on_progress: Callable[[IngestResult, int, int], None] | None = None
                ) -> list[IngestResult]:
-        """Ingest files; a bad file is reported in its result and the others still go in."""
-        with self._ingest_lock:
-            # one file at a time under the write lock: a question waits at most for one file's ingestion
-            results = []
-            files = list(paths)
-            for n, path in enumerate(files, start=1):
-                with self.lock.write():
-                    res = Ingestor(self.stores).ingest_file(path)
-                results.append(res)
-                if on_progress:
-                    on_progress(res, n, len(files))
-            return results
+        """Ingest files, one result per file: a bad file (unreadable, wrong type, broken) is reported in its result
+        and the others still go in. Reading, parsing and embedding run outside the readers–writer lock; its write
+        side is held only while a report is committed to the stores, so questions never wait for a parse."""
+        with self._ingest_lock:  # one ingestion at a time (the stores have one writer)
+            ingestor = Ingestor(self.stores, guard=self.lock)
+            return ingestor.ingest(list(paths), on_progress=on_progress, workers=1)
 
     def remove(self, doc_id: str) -> Report:
         with self.lock.write():
