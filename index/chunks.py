@@ -4,7 +4,7 @@ each table becomes chunks of rows with its title and header repeated. Ids are st
 from __future__ import annotations
 
 from core.models import Chunk, Report, Section, TableModel
-from index.sections import section_at
+from index.sections import section_at, section_index
 
 
 def _table_chunks(report: Report, table: TableModel, rows_per_chunk: int) -> list[Chunk]:
@@ -73,11 +73,12 @@ def make_chunks(
             )
         current = []
 
+    section_of = section_index(sections)
     for idx, text in enumerate(lines):
         line = idx + 1
         if line in table_lines or not text.strip():
             continue
-        sec = section_at(sections, line)
+        sec = section_of[line] if line < len(section_of) else section_at(sections, line)
         size = sum(len(t) for t in current)
         if cur_sec is None or sec.idx != cur_sec.idx or size + len(text) > max_chars:
             flush()

@@ -14,7 +14,7 @@ from index.chunks import make_chunks
 from index.metadata import detect_metadata
 from index.narrative import decimals_for, line_figures
 from index.readers import RawDocument, read_document
-from index.sections import build_sections, section_at
+from index.sections import build_sections, section_at, section_index
 from index.space_columns import SpaceBlock, space_blocks
 from index.table_facts import ParsedTable, parse_table
 
@@ -47,6 +47,7 @@ class _FactMaker:
     def __init__(self, parsed: ParsedReport) -> None:
         self.p = parsed
         self.seen: set[str] = set()
+        self.section_of = section_index(parsed.sections)
 
     def span(self, line: int, start: int, end: int) -> tuple[int, int]:
         return self.p.norm[line - 1].span(start, end)
@@ -57,7 +58,7 @@ class _FactMaker:
         if fid in self.seen:
             return None
         self.seen.add(fid)
-        sec = section_at(self.p.sections, line)
+        sec = self.section_of[line] if line < len(self.section_of) else section_at(self.p.sections, line)
         fact = Fact(
             fact_id=fid,
             doc_id=self.p.report.doc_id,

@@ -267,6 +267,17 @@ def build_sections(lines: list[str], org: str | None = None) -> list[Section]:
     return sections
 
 
+def section_index(sections: list[Section]) -> list[Section]:
+    """`section_at` for every line at once (index = 1-based line; [0] is the whole text): one pass over the
+    sections' spans instead of a scan of all sections per fact, which grew with the square of the file's size."""
+    out = [sections[0]] * (sections[0].end + 1)
+    for sec in sections[1:]:
+        for line in range(max(sec.start, 1), min(sec.end, len(out) - 1) + 1):
+            if sec.level >= out[line].level:
+                out[line] = sec
+    return out
+
+
 def section_at(sections: list[Section], line: int) -> Section:
     """The deepest section containing a line."""
     best = sections[0]
