@@ -60,6 +60,7 @@ class _Job:
     year: int | None
     kind: str | None
     max_mb: float
+    max_text_mb: float
     chunk_chars: int
     table_rows: int
 
@@ -72,7 +73,7 @@ def _parse_job(job: _Job) -> _Prepared:
     is this file's error, never the batch's."""
     try:
         parsed = parse_file(job.path, org=job.org, year=job.year, max_mb=job.max_mb, chunk_chars=job.chunk_chars,
-                            table_rows=job.table_rows, kind=job.kind)
+                            table_rows=job.table_rows, kind=job.kind, max_text_mb=job.max_text_mb)
         return parsed, [tokenize(c.text) for c in parsed.chunks], ""
     except UserError as exc:
         return None, None, exc.render()
@@ -115,7 +116,8 @@ class Ingestor:
 
     def _job(self, path: Path, org: str | None, year: int | None, kind: str | None) -> _Job:
         s = self.settings
-        return _Job(path, org, year, kind, s.ingest.max_file_mb, s.chunking.max_chars, s.chunking.table_rows)
+        return _Job(path, org, year, kind, s.ingest.max_file_mb, s.ingest.max_text_mb, s.chunking.max_chars,
+                    s.chunking.table_rows)
 
     def _write(self, path: Path, prepared: _Prepared, t0: float) -> IngestResult:
         """Write one parsed report into every store, atomically (the writer: one process, one thread)."""

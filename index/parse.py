@@ -222,7 +222,7 @@ def parse_document(raw: RawDocument, *, org: str | None = None, year: int | None
         table_id = base if used_ids[base] == 1 else f"{base}#{used_ids[base]}"
         model = TableModel(
             doc_id=doc_id, table_id=table_id, title=title, unit=caption.unit,
-            section=section_at(sections, block.start).path_text, start=block.start, end=block.end,
+            section=maker.section_of[block.start].path_text, start=block.start, end=block.end,
             columns=table.columns, rows=table.rows, n_header=table.n_header,
             row_lines=[_row_span(row, block.start) for row in block.rows],
         )
@@ -238,7 +238,8 @@ def parse_document(raw: RawDocument, *, org: str | None = None, year: int | None
 
 
 def parse_file(path: Path, *, org: str | None = None, year: int | None = None, max_mb: float = 50,
-               chunk_chars: int = 400, table_rows: int = 12, kind: str | None = None) -> ParsedReport:
-    raw = read_document(path, max_mb=max_mb)
+               chunk_chars: int = 400, table_rows: int = 12, kind: str | None = None,
+               max_text_mb: float = 8) -> ParsedReport:
+    raw = read_document(path, max_mb=max_mb, max_text_mb=max_text_mb)
     return parse_document(raw, org=org, year=year, chunk_chars=chunk_chars, table_rows=table_rows, path=str(path),
                           kind=kind)

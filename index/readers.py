@@ -176,7 +176,57 @@ def _uncomputed_formulas(path: Path) -> list[str]:
     return warnings
 
 
-def read_document(path: Path, max_mb: float = 50) -> RawDocument:
+LINE_MAX = 10_000  # characters: no printed line is this long; a file without line breaks is cut into sentences
+_PIECE = 2_000
+_STOPS = "。！？!?；;"
+
+
+def _cut(line: str) -> list[str]:
+    """A pathological line as sentence-sized pieces: cut after the last full stop within `_PIECE` characters,
+    else (a run-on line) at the last character that does not split a number."""
+    out: list[str] = []
+    start = 0
+    while len(line) - start > _PIECE:
+        window = line[start : start + _PIECE]
+        cut = max(window.rfind(c) for c in _STOPS) + 1
+        if cut < _PIECE // 4:
+            cut = _PIECE
+            while cut > _PIECE // 2 and (window[cut - 1].isdigit() or window[cut - 1] in ".,"):
+                cut -= 1
+        out.append(line[start : start + cut])
+        start += cut
+    out.append(line[start:])
+    return out
+
+
+def _split_long_lines(doc: RawDocument) -> None:
+    """Lines longer than LINE_MAX become several lines (with a warning: their line numbers shift), so no stage
+    sees a megabyte-long line, a one-row table of it or a chunk of it."""
+    if all(len(line) <= LINE_MAX for line in doc.lines):
+        return
+    lines: list[str] = []
+    pages: list[int | None] = []
+    n = 0
+    for i, line in enumerate(doc.lines):
+        page = doc.pages[i] if i < len(doc.pages) else None
+        parts = _cut(line) if len(line) > LINE_MAX else [line]
+        n += len(parts) > 1
+        lines += parts
+        pages += [page] * len(parts)
+    doc.lines, doc.pages = lines, pages
+    doc.warnings.append(f"{n} 行超过 {LINE_MAX} 字，已在句末拆分为多行（其后行号与原文件不同）/ {n} line(s) over "
+                        f"{LINE_MAX} characters split at sentence ends (later line numbers differ from the file)")
+
+
+def _too_much_text(size: float, limit: float, name: str) -> BadReportError:
+    return BadReportError(
+        f"文本过大 {size / 1048576:.1f} MB，上限 {limit:g} MB / too much text to parse",
+        "拆分文件（一份报告通常不足 1 MB），或调大 QA_INGEST__MAX_TEXT_MB（解析时间和内存随文本线性增长）",
+        file=name,
+    )
+
+
+def read_document(path: Path, max_mb: float = 50, max_text_mb: float = 8) -> RawDocument:
     name = path.name
     if not path.exists():
         raise BadReportError("文件不存在 / file not found", file=str(path))
@@ -196,6 +246,8 @@ def read_document(path: Path, max_mb: float = 50) -> RawDocument:
             "拆分文件，或调大 QA_INGEST__MAX_FILE_MB",
             file=name,
         )
+    if suffix in (".txt", ".md") and size > max_text_mb * 1024 * 1024 * 1.5:  # checked before reading (GBK/UTF-16 may
+        raise _too_much_text(size, max_text_mb, name)                        # grow or shrink as UTF-8)
     reader = {".txt": _read_txt, ".md": _read_txt, ".docx": _read_docx, ".pdf": _read_pdf, ".xlsx": _read_xlsx}[suffix]
     try:
         doc = reader(path)
@@ -207,6 +259,10 @@ def read_document(path: Path, max_mb: float = 50) -> RawDocument:
     except OSError as exc:
         raise BadReportError(f"无法读取文件 / cannot read the file ({exc.strerror or type(exc).__name__})",
                              "检查文件是否完整、所在磁盘是否可读", file=name) from None
+    text_size = sum(len(line.encode("utf-8")) + 1 for line in doc.lines)
+    if text_size > max_text_mb * 1024 * 1024:  # refused before any parsing starts
+        raise _too_much_text(text_size, max_text_mb, name)
+    _split_long_lines(doc)
     folded = 0
     for i, line in enumerate(doc.lines):
         doc.lines[i], n = fold_radicals(line)
