@@ -8,7 +8,7 @@ memory; the record shows CPU seconds per MB, which stays about constant when par
 limit is refused before parsing starts (its refusal time is recorded), and `--ingest` ingests one file at the
 limit end to end (parse, embed, store) with the real embedder.
 
-    python bench/parse_size.py [--sizes 0.25 0.5 1 2 4 8] [--shapes report long_line one_line] [--ingest]
+    python bench/parse_size.py [--sizes 0.25 0.5 1 2 4] [--shapes report long_line one_line] [--ingest]
 """
 
 from __future__ import annotations
@@ -95,7 +95,7 @@ def in_child(func: str, *args: str) -> dict[str, float | int | str]:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--sizes", type=float, nargs="+", default=[0.25, 0.5, 1, 2, 4, 8])
+    ap.add_argument("--sizes", type=float, nargs="+", default=[0.25, 0.5, 1, 2, 4])
     ap.add_argument("--shapes", nargs="+", default=["report", "long_line", "one_line"])
     ap.add_argument("--over", type=float, default=40, help="size (MB) of the file that must be refused at once")
     ap.add_argument("--ingest", action="store_true", help="also ingest one file at the largest size end to end")

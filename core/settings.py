@@ -91,9 +91,10 @@ class IngestSettings(_Section):
     max_file_mb: float = Field(50, description="Files larger than this are refused (a .pdf/.docx/.xlsx holds far less "
                                                 "text than its size; its text must also fit max_text_mb)")
     max_text_mb: float = Field(
-        8, description="Text (UTF-8) a file may yield: a larger one is refused before parsing starts. Parsing is "
-        "linear in size (bench/parse_size.py: a few CPU seconds and ~60 MB of memory per MB of text), so this bounds "
-        "one ingest to about a minute and half a gigabyte; a real report is 0.1–0.5 MB",
+        4, description="Text (UTF-8) a file may yield: a larger one is refused before parsing starts. Parsing is "
+        "linear in size (bench/parse_size.py: 2–6 CPU seconds and 60–200 MB of memory per MB of text, the most for "
+        "text dense with figures), so this bounds one file's ingest to well under a minute and a gigabyte; a real "
+        "report is 0.1–0.5 MB",
     )
     workers: int = Field(
         default_factory=lambda: min(4, os.cpu_count() or 1),

@@ -135,7 +135,7 @@ _LEVEL_MARK = re.compile(r"[（(][类款项][)）]")
 # than SENTENCE_MAX is quoted as a window around the figure: work per figure is bounded, so a line is read in
 # time linear in its length (a 64 KB line without full stops took seconds, a 2 MB one never finished).
 LOOK_BACK = 400
-SENTENCE_MAX = 1000
+SENTENCE_MAX = 400
 
 
 def line_figures(text: str) -> list[TextFigure]:

@@ -239,7 +239,7 @@ def parse_document(raw: RawDocument, *, org: str | None = None, year: int | None
 
 def parse_file(path: Path, *, org: str | None = None, year: int | None = None, max_mb: float = 50,
                chunk_chars: int = 400, table_rows: int = 12, kind: str | None = None,
-               max_text_mb: float = 8) -> ParsedReport:
+               max_text_mb: float = 4) -> ParsedReport:
     raw = read_document(path, max_mb=max_mb, max_text_mb=max_text_mb)
     return parse_document(raw, org=org, year=year, chunk_chars=chunk_chars, table_rows=table_rows, path=str(path),
                           kind=kind)

@@ -226,10 +226,12 @@ def _too_much_text(size: float, limit: float, name: str) -> BadReportError:
     )
 
 
-def read_document(path: Path, max_mb: float = 50, max_text_mb: float = 8) -> RawDocument:
+def read_document(path: Path, max_mb: float = 50, max_text_mb: float = 4) -> RawDocument:
     name = path.name
     if not path.exists():
         raise BadReportError("文件不存在 / file not found", file=str(path))
+    if path.is_dir():
+        raise BadReportError("目录中没有可导入的文件 / a folder with no files to ingest", "检查目录内容", file=name)
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED:
         raise BadReportError(
