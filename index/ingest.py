@@ -1,8 +1,10 @@
 """Ingestion into every store, idempotent and atomic per report.
 
 Same content → skipped; a file whose content changed → the new version replaces the old one. Parsing and
-embedding happen before any write; SQLite rows are written in one transaction and Chroma vectors inside it,
-so a failure half-way rolls back SQLite and removes the vectors just added: every store stays as it was.
+embedding happen before any write and outside the service's lock; Chroma vectors are added next (invisible
+until SQLite knows their ids), then SQLite rows in one transaction — the only step under the write lock. A
+failure half-way rolls back SQLite and removes the vectors just added: every store stays as it was; a kill
+leaves at most orphan vectors, which search ignores.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any, Protocol
 
 from core.errors import UserError
 from core.lexicon import tokenize
+from core.models import Report
 from index.org_names import region_of
 from index.parse import PARSER_VERSION, ParsedReport, parse_file
 from stores import Stores
@@ -137,29 +140,37 @@ class Ingestor:
             result.seconds = time.perf_counter() - t0
             return result
         embeddings = self.stores.embedder.embed_documents([c.text for c in parsed.chunks])  # outside the lock
-        with self.guard.write():
-            return self._commit(parsed, tokens, embeddings, result, t0)
+        return self._commit(parsed, tokens, embeddings, result, t0)
 
-    def _commit(self, parsed: ParsedReport, tokens: list[list[str]] | None, embeddings: Any, result: IngestResult,
-                t0: float) -> IngestResult:
-        rep = parsed.report
+    def _old_versions(self, rep: Report) -> tuple[list[Report], list[str]]:
+        """Reports this one replaces (an earlier version of the file, or the same text by an older parser)."""
         store = self.stores.facts
         stale = store.report(rep.doc_id)
         old = [r for r in store.reports_by_file(rep.file) if r.doc_id != rep.doc_id]
         if stale:  # the same text, parsed by an older parser: replaced with what this parser finds
             old.append(stale)
-        old_chunk_ids = [cid for r in old for cid in store.chunk_ids(r.doc_id)]
+        return old, [cid for r in old for cid in store.chunk_ids(r.doc_id)]
+
+    def _commit(self, parsed: ParsedReport, tokens: list[list[str]] | None, embeddings: Any, result: IngestResult,
+                t0: float) -> IngestResult:
+        """Vectors first, outside the write lock (ids SQLite does not know yet are invisible to search), then the
+        SQLite rows in one transaction under it: a question waits only for that transaction."""
+        rep = parsed.report
+        store = self.stores.facts
         vectors = self.stores.vectors
+        with self.guard.read():
+            old, old_chunk_ids = self._old_versions(rep)
         added: list[str] = []
         try:
-            with store.transaction():
-                for r in old:
-                    store.delete_report(r.doc_id)
-                store.insert_report(rep, parsed.lines, parsed.sections, parsed.tables, parsed.facts, parsed.chunks, tokens or [],
-                                    pages=parsed.pages,
-                                    parser=PARSER_VERSION)
-                added = [c.chunk_id for c in parsed.chunks]
-                vectors.add(parsed.chunks, embeddings)
+            added = [c.chunk_id for c in parsed.chunks]
+            vectors.add(parsed.chunks, embeddings)
+            with self.guard.write():
+                old, old_chunk_ids = self._old_versions(rep)  # as they are now (a removal may have run meanwhile)
+                with store.transaction():
+                    for r in old:
+                        store.delete_report(r.doc_id)
+                    store.insert_report(rep, parsed.lines, parsed.sections, parsed.tables, parsed.facts,
+                                        parsed.chunks, tokens or [], pages=parsed.pages, parser=PARSER_VERSION)
         except Exception:
             if added:
                 # if this fails too the vectors are orphans: search ignores ids SQLite does not know

@@ -4,6 +4,7 @@ answered while a slow file ingests, and `kill -9` during an ingest. Each case fa
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -240,14 +241,38 @@ def test_a_store_failure_is_one_files_error(tmp_path: Path, monkeypatch: pytest.
 
 
 # -- questions during a slow ingest ------------------------------------------------------------------------
-def _worst_wait_while_ingesting(service: QAService, files: list[Path], question: str) -> tuple[float, int]:
-    """Ask `question` over and over while `files` ingest in a thread; the longest a question took, and how many."""
+class _TimedLock:
+    """The service's readers–writer lock, recording how long each reader waited to get in."""
+
+    def __init__(self, lock: object) -> None:
+        self.lock = lock
+        self.waits: list[float] = []
+
+    @contextlib.contextmanager
+    def read(self):  # type: ignore[no-untyped-def]
+        t0 = time.perf_counter()
+        with self.lock.read():  # type: ignore[attr-defined]
+            self.waits.append(time.perf_counter() - t0)
+            yield
+
+    def write(self):  # type: ignore[no-untyped-def]
+        return self.lock.write()  # type: ignore[attr-defined]
+
+
+def _worst_wait_while_ingesting(service: QAService, files: list[Path], question: str) -> tuple[float, float, int]:
+    """Ask `question` over and over while `files` ingest in a thread: the longest a question waited for the lock,
+    the longest a question took in all, and how many were asked."""
+    service.ask(question, engine="structured")  # warm: the first question loads the tokenizer and the indexes
+    timed = _TimedLock(service.lock)
+    service.lock = timed  # type: ignore[assignment]
     done = threading.Event()
     results: list[object] = []
 
     def ingest() -> None:
-        results.extend(service.ingest(files))
-        done.set()
+        try:
+            results.extend(service.ingest(files))
+        finally:
+            done.set()
 
     thread = threading.Thread(target=ingest)
     thread.start()
@@ -260,7 +285,7 @@ def _worst_wait_while_ingesting(service: QAService, files: list[Path], question:
         assert answer.has_answer, answer.answer
     thread.join()
     assert results and all(getattr(r, "status", "") != "error" for r in results), results
-    return worst, asked
+    return max(timed.waits), worst, asked
 
 
 def test_questions_do_not_wait_for_a_slow_parse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -279,13 +304,13 @@ def test_questions_do_not_wait_for_a_slow_parse(tmp_path: Path, monkeypatch: pyt
     monkeypatch.setattr(index.ingest, "parse_file", slow_parse)
     slow = tmp_path / SEEDS["芦淞"]
     shutil.copy(REPORTS / SEEDS["芦淞"], slow)
-    worst, asked = _worst_wait_while_ingesting(service, [slow], "2023年的会议费是多少？")
-    print(f"worst reader wait during a 4 s parse: {worst:.2f}s over {asked} questions")
-    assert asked >= 3 and worst < 2.0, (worst, asked)
+    wait, worst, asked = _worst_wait_while_ingesting(service, [slow], "2023年的会议费是多少？")
+    print(f"during a 4 s parse: worst lock wait {wait:.2f}s, slowest answer {worst:.2f}s, {asked} questions")
+    assert asked >= 3 and wait < 1.0 and worst < 2.0, (wait, worst, asked)
 
 
 def test_questions_answer_while_a_long_file_ingests(ingested, tmp_path: Path) -> None:
-    """The real pipeline (real model, real Chroma): a 1 MB report of long lines ingests while questions run."""
+    """The real pipeline (real model, real Chroma): a 0.5 MB report, partly long lines, ingests while questions run."""
     from qa.service import QAService as Service
 
     service = Service(ingested.settings, stores=ingested)
@@ -293,9 +318,10 @@ def test_questions_answer_while_a_long_file_ingests(ingested, tmp_path: Path) ->
     slow = tmp_path / "2021_测试市网格化管理服务中心_部门决算.txt"
     slow.write_text("\n".join([body] * 8) + "\n" + "，".join(body.splitlines()) * 4, encoding="utf-8")
     try:
-        worst, asked = _worst_wait_while_ingesting(service, [slow], PROBES[1])
-        print(f"worst reader wait during a real {slow.stat().st_size / 1e6:.1f} MB ingest: {worst:.2f}s over {asked}")
-        assert worst < 3.0, (worst, asked)
+        wait, worst, asked = _worst_wait_while_ingesting(service, [slow], PROBES[1])
+        print(f"during a real {slow.stat().st_size / 1e6:.1f} MB ingest: worst lock wait {wait:.2f}s, slowest "
+              f"answer {worst:.2f}s, {asked} questions")
+        assert asked >= 3 and wait < 2.0, (wait, worst, asked)  # the commit only, never the parse
     finally:
         for r in service.reports():
             if r.file == slow.name:
