@@ -112,7 +112,8 @@ def cmd_docs(args: argparse.Namespace, settings: Settings) -> int:
         return _set_metadata(args, settings)
     store = _stores(settings).facts
     counts = store.fact_counts()
-    docs = [r.model_dump() | {"facts": counts.get(r.doc_id, 0)} for r in store.reports()]
+    docs = [r.model_dump() | {"facts": counts.get(r.doc_id, 0), "held": bool(r.missing_metadata)}
+            for r in store.reports()]
     if args.json:
         _print_json({"reports": docs})
     else:
@@ -120,7 +121,9 @@ def cmd_docs(args: argparse.Namespace, settings: Settings) -> int:
             print("（索引为空 / no reports ingested）")
         for d in docs:
             warn = f"  ⚠{len(d['warnings'])}" if d["warnings"] else ""
-            print(f"{d['doc_id']}  {d['year']}  {d['org']}  {d['doc_type']}  facts={d['facts']}  {d['file']}{warn}")
+            held = "  ⏸ 缺单位/年度，暂不参与问答（qa docs --set）" if d["held"] else ""
+            print(f"{d['doc_id']}  {d['year'] or '—'}  {d['org'] or '—'}  {d['doc_type']}  facts={d['facts']}  "
+                  f"{d['file']}{warn}{held}")
     return 0
 
 

@@ -22,6 +22,7 @@ from typing import Any, Protocol
 from core.errors import UserError
 from core.lexicon import tokenize
 from core.models import Report
+from index.doc_check import held_warning
 from index.org_names import region_of
 from index.parse import PARSER_VERSION, ParsedReport, parse_file
 from stores import Stores
@@ -131,7 +132,8 @@ class Ingestor:
         rep = parsed.report
         result = IngestResult(path.name, "added", rep.doc_id, rep.org, rep.year, rep.doc_type, len(parsed.facts),
                               len(parsed.chunks), len(parsed.tables), tables_found=list(rep.tables_found),
-                              coverage=rep.coverage, warnings=list(rep.warnings), held=bool(rep.missing_metadata))
+                              coverage=rep.coverage, warnings=[w for w in (held_warning(rep), *rep.warnings) if w],
+                              held=bool(rep.missing_metadata))
         store = self.stores.facts
         with self.guard.read():
             current = store.report(rep.doc_id) is not None and store.parser_version(rep.doc_id) == PARSER_VERSION

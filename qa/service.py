@@ -20,6 +20,7 @@ from core.errors import UserError
 from core.lexicon import tokenizer
 from core.models import Fact, Report, TableModel
 from core.settings import Settings
+from index.doc_check import held_warning
 from index.ingest import Ingestor, IngestResult
 from qa.answer_models import Answer
 from qa.ask import Asker
@@ -126,7 +127,7 @@ class QAService:
                      "parts": "、".join(r.parts), "lines": r.n_lines, "facts": counts.get(r.doc_id, 0),
                      "tables_found": "、".join(r.tables_found),
                      "coverage": "" if r.coverage is None else f"{r.coverage * 100:.1f}%",
-                     "warnings": "；".join(r.warnings)}
+                     "warnings": "；".join(w for w in (held_warning(r), *r.warnings) if w)}
                     for r in self.stores.facts.reports()]
 
     def set_metadata(self, doc_id: str, org: str | None = None, year: int | None = None,

@@ -60,18 +60,19 @@ def test_held_report_never_poisons_answers(library) -> None:
     assert "150" in lookup.answer and "None" not in lookup.answer
 
 
-def test_held_report_joins_once_its_metadata_is_set(library, tmp_path: Path) -> None:
-    stores, results = library
-    held = results["table4.txt"]
-    service = QAService(stores.settings, stores=stores)
+def test_held_report_joins_once_its_metadata_is_set(tmp_path: Path) -> None:
+    (tmp_path / "table4.txt").write_text(NO_ORG_TABLE, encoding="utf-8")
+    shutil.copy(REPORTS / SEEDS["芦淞"], tmp_path / SEEDS["芦淞"])
+    service = QAService(stores=fake_stores(tmp_path / "data"))
+    held = next(r for r in service.ingest([tmp_path / "table4.txt", tmp_path / SEEDS["芦淞"]]) if r.held)
+    question = "2024年某市测试中心的培训费是多少？"
+    assert "某市测试中心" not in service.ask(question, engine="structured").answer.replace(question, "")
+    assert "暂不参与问答" in next(r["warnings"] for r in service.report_rows() if r["doc_id"] == held.doc_id)
     rep = service.set_metadata(held.doc_id, org="某市测试中心", year=2024)
-    try:
-        assert not rep.missing_metadata
-        answer = service.ask("2024年某市测试中心的培训费是多少？", engine="structured")
-        assert answer.has_answer and "20" in answer.answer
-    finally:
-        service.set_metadata(held.doc_id, org="", year=None)  # back to held for the other tests
-        stores.facts.set_metadata(held.doc_id, org="", year=None, doc_type=None, region="", tokenize=lambda t: [t])
+    assert not rep.missing_metadata
+    answer = service.ask(question, engine="structured")
+    assert answer.has_answer and "20" in answer.answer, answer.answer
+    assert "暂不参与问答" not in next(r["warnings"] for r in service.report_rows() if r["doc_id"] == held.doc_id)
 
 
 def test_empty_names_never_reach_a_pattern() -> None:
