@@ -188,7 +188,7 @@ class QAService:
         rows: list[MeasureRow] = []
         with self.lock.read():
             for r in self.stores.facts.reports():
-                if r.missing_metadata:
+                if r.year is None or r.missing_metadata:
                     continue  # held: no 单位 or year to show it under
                 engine = StructuredEngine({r.doc_id: self.asker.facts([r.doc_id])}, Draft())
                 for year in (r.year, r.year - 1):

@@ -229,7 +229,7 @@ def test_a_store_failure_is_one_files_error(tmp_path: Path, monkeypatch: pytest.
     real = type(stores.vectors).add
     calls = {"n": 0}
 
-    def add_once_then_fail(self, chunks, embeddings):  # type: ignore[no-untyped-def]
+    def add_once_then_fail(self, chunks, embeddings):
         calls["n"] += 1
         if calls["n"] == 1:
             raise RuntimeError("disk full (injected)")
@@ -250,13 +250,13 @@ class _TimedLock:
         self.waits: list[float] = []
 
     @contextlib.contextmanager
-    def read(self):  # type: ignore[no-untyped-def]
+    def read(self):
         t0 = time.perf_counter()
         with self.lock.read():  # type: ignore[attr-defined]
             self.waits.append(time.perf_counter() - t0)
             yield
 
-    def write(self):  # type: ignore[no-untyped-def]
+    def write(self):
         return self.lock.write()  # type: ignore[attr-defined]
 
 
@@ -298,7 +298,7 @@ def test_questions_do_not_wait_for_a_slow_parse(tmp_path: Path, monkeypatch: pyt
     service.ingest([first])
     real = index.ingest.parse_file
 
-    def slow_parse(*args, **kw):  # type: ignore[no-untyped-def]
+    def slow_parse(*args, **kw):
         time.sleep(4)  # a file that takes long to parse
         return real(*args, **kw)
 
