@@ -118,7 +118,7 @@ def main() -> int:
         for shape in args.shapes:
             for mb in args.sizes:
                 path = Path(tmp) / f"{shape}_{mb:g}MB.txt"
-                path.write_text(make_text(shape, mb), encoding="utf-8")
+                path.write_text(make_text(shape, min(mb, 0.99 * limit)), encoding="utf-8")  # "4 MB": just under it
                 size_mb = path.stat().st_size / 1048576
                 res = in_child("parse", str(path))
                 res.update(shape=shape, size_mb=round(size_mb, 3))
@@ -139,7 +139,7 @@ def main() -> int:
         ingest = None
         if args.ingest:
             path = Path(tmp) / f"ingest_{max(args.sizes):g}MB.txt"
-            path.write_text(make_text("report", max(args.sizes)), encoding="utf-8")
+            path.write_text(make_text("report", min(max(args.sizes), 0.99 * limit)), encoding="utf-8")
             ingest = in_child("ingest", str(path), str(Path(tmp) / "data"))
             ingest["size_mb"] = round(path.stat().st_size / 1048576, 3)
             print(json.dumps(ingest, ensure_ascii=False), flush=True)

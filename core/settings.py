@@ -92,9 +92,9 @@ class IngestSettings(_Section):
                                                 "text than its size; its text must also fit max_text_mb)")
     max_text_mb: float = Field(
         4, description="Text (UTF-8) a file may yield: a larger one is refused before parsing starts. Parsing is "
-        "linear in size (bench/parse_size.py: 2–6 CPU seconds and 60–200 MB of memory per MB of text, the most for "
-        "text dense with figures), so this bounds one file's ingest to well under a minute and a gigabyte; a real "
-        "report is 0.1–0.5 MB",
+        "linear in size (bench/parse_size.py: 2–6 CPU seconds and 60–170 MB of memory per MB of text, the most for "
+        "text dense with figures); a file at this limit ingests end to end in about 40 CPU seconds and adds about "
+        "0.5 GB to the process. A real report is 0.1–0.5 MB",
     )
     workers: int = Field(
         default_factory=lambda: min(4, os.cpu_count() or 1),

@@ -248,7 +248,7 @@ def read_document(path: Path, max_mb: float = 50, max_text_mb: float = 4) -> Raw
             "拆分文件，或调大 QA_INGEST__MAX_FILE_MB",
             file=name,
         )
-    if suffix in (".txt", ".md") and size > max_text_mb * 1024 * 1024 * 1.5:  # checked before reading (GBK/UTF-16 may
+    if suffix in (".txt", ".md") and size > max_text_mb * 1024 * 1024 * 2:  # checked before reading (UTF-16 may
         raise _too_much_text(size, max_text_mb, name)                        # grow or shrink as UTF-8)
     reader = {".txt": _read_txt, ".md": _read_txt, ".docx": _read_docx, ".pdf": _read_pdf, ".xlsx": _read_xlsx}[suffix]
     try:
