@@ -12,8 +12,8 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import time
-from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import BrokenExecutor, Executor, ProcessPoolExecutor
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -88,6 +88,22 @@ def _parse_job(job: _Job) -> _Prepared:
 
 def failed(file: str, what: str, exc: BaseException) -> str:
     return f"{file}: {what} ({type(exc).__name__}: {str(exc)[:200]})\n  提示 / hint: 其余文件照常导入；请检查此文件或报告问题"
+
+
+def parsed_in(pool: Executor, jobs: list[_Job]) -> Iterator[_Prepared]:
+    """Each job's parse from the worker processes, in order. A worker that dies (killed, out of memory) breaks
+    the pool: the file it was waiting for gets an error and the remaining files are parsed in this process."""
+    futures = [pool.submit(_parse_job, job) for job in jobs]
+    broken = False
+    for job, future in zip(jobs, futures, strict=True):
+        if broken:
+            yield _parse_job(job)
+            continue
+        try:
+            yield future.result()
+        except BrokenExecutor as exc:
+            broken = True
+            yield None, None, failed(job.path.name, "解析进程异常退出 / the parsing process died", exc)
 
 
 class StoreGuard(Protocol):
@@ -200,7 +216,7 @@ class Ingestor:
         if workers > 1 and len(files) > 2:
             context = multiprocessing.get_context("spawn")  # the parent holds model threads: never fork it
             with ProcessPoolExecutor(max_workers=min(workers, len(files)), mp_context=context) as pool:
-                return self._write_all(files, pool.map(_parse_job, jobs), on_progress)
+                return self._write_all(files, parsed_in(pool, jobs), on_progress)
         return self._write_all(files, map(_parse_job, jobs), on_progress)
 
     def _write_all(self, files: list[Path], prepared: Iterable[_Prepared],

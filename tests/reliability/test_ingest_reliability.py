@@ -395,3 +395,35 @@ def test_kill_9_during_ingest_leaves_consistent_stores_and_a_rerun_completes(aft
     statuses = [r["status"] for r in json.loads(rerun.stdout)["results"]]
     assert statuses.count("skipped") >= min(before, len(SEEDS)) - 1 and "error" not in statuses, statuses
     assert _consistent(data) == len(SEEDS)
+
+
+def test_a_dead_parse_worker_is_one_files_error(tmp_path: Path) -> None:
+    """A worker process that dies (killed, out of memory) breaks the pool: that file gets an error line, the
+    remaining files are parsed in this process and go in."""
+    from concurrent.futures import Executor, Future
+    from concurrent.futures.process import BrokenProcessPool
+
+    from index.ingest import parsed_in
+
+    class DiesOnSecond(Executor):
+        def __init__(self) -> None:
+            self.n = 0
+
+        def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def,override]
+            self.n += 1
+            future: Future[object] = Future()
+            if self.n >= 2:
+                future.set_exception(BrokenProcessPool("a child process terminated abruptly"))
+            else:
+                future.set_result(fn(*args, **kwargs))
+            return future
+
+    files = []
+    for name in list(SEEDS.values())[:3]:
+        files.append(tmp_path / name)
+        shutil.copy(REPORTS / name, files[-1])
+    ingestor = Ingestor(fake_stores(tmp_path / "data"))
+    jobs = [ingestor._job(f, None, None, None) for f in files]
+    results = ingestor._write_all(files, parsed_in(DiesOnSecond(), jobs), None)
+    assert [r.status for r in results] == ["added", "error", "added"]
+    assert files[1].name in results[1].error and "解析进程" in results[1].error
