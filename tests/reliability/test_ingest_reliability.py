@@ -409,7 +409,7 @@ def test_a_dead_parse_worker_is_one_files_error(tmp_path: Path) -> None:
         def __init__(self) -> None:
             self.n = 0
 
-        def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def,override]
+        def submit(self, fn, /, *args, **kwargs):
             self.n += 1
             future: Future[object] = Future()
             if self.n >= 2:
