@@ -43,10 +43,7 @@ def _stores(settings: Settings) -> Stores:
 
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
-    paths = [Path(p) for p in args.paths]
-    for p in paths:
-        if not p.exists():
-            raise UserError(f"路径不存在 / path not found: {p}", "检查文件或目录名")
+    paths = [Path(p) for p in args.paths]  # a missing path is that path's error line, not the batch's end
     files = expand_paths(paths)
     ingestor = Ingestor(_stores(settings))
     t0 = time.perf_counter()
@@ -68,15 +65,19 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
             if r.status == "error":
                 print(f"✗ {r.error}", file=sys.stderr)
             else:
-                mark = "⚠" if r.warnings else "✓" if r.status != "skipped" else "="
+                mark = "⏸" if r.held else "⚠" if r.warnings else "✓" if r.status != "skipped" else "="
                 cov = f" coverage={r.coverage:.1%}" if r.coverage is not None else ""
-                print(f"{mark} {r.status:8} {r.file}  {r.org} {r.year} {r.doc_type}"
+                who = f"{r.org or '（单位未识别）'} {r.year or '（年度未识别）'}"
+                print(f"{mark} {r.status:8} {r.file}  {who} {r.doc_type}"
                       f"  facts={r.facts} chunks={r.chunks} tables={r.tables} named={len(r.tables_found)}{cov}")
                 for w in r.warnings:
                     print(f"    ⚠ {w}")
         ok = len(results) - len(errors)
-        print(f"{ok} 个报告就绪，{len(errors)} 个失败，用时 {elapsed:.1f}s", file=sys.stderr)
-    return 2 if errors else 0
+        held = sum(r.held for r in results if r.status != "error")
+        on_hold = f"（其中 {held} 个缺单位/年度，暂不参与问答）" if held else ""
+        print(f"{ok} 个报告就绪{on_hold}，{len(errors)} 个失败，用时 {elapsed:.1f}s", file=sys.stderr)
+    # 0: every file went in; 1: some did, some failed (see their lines); 2: none went in
+    return 0 if not errors else 1 if len(errors) < len(results) else 2
 
 
 def _set_metadata(args: argparse.Namespace, settings: Settings) -> int:
@@ -111,7 +112,8 @@ def cmd_docs(args: argparse.Namespace, settings: Settings) -> int:
         return _set_metadata(args, settings)
     store = _stores(settings).facts
     counts = store.fact_counts()
-    docs = [r.model_dump() | {"facts": counts.get(r.doc_id, 0)} for r in store.reports()]
+    docs = [r.model_dump() | {"facts": counts.get(r.doc_id, 0), "held": bool(r.missing_metadata)}
+            for r in store.reports()]
     if args.json:
         _print_json({"reports": docs})
     else:
@@ -119,7 +121,9 @@ def cmd_docs(args: argparse.Namespace, settings: Settings) -> int:
             print("（索引为空 / no reports ingested）")
         for d in docs:
             warn = f"  ⚠{len(d['warnings'])}" if d["warnings"] else ""
-            print(f"{d['doc_id']}  {d['year']}  {d['org']}  {d['doc_type']}  facts={d['facts']}  {d['file']}{warn}")
+            held = "  ⏸ 缺单位/年度，暂不参与问答（qa docs --set）" if d["held"] else ""
+            print(f"{d['doc_id']}  {d['year'] or '—'}  {d['org'] or '—'}  {d['doc_type']}  facts={d['facts']}  "
+                  f"{d['file']}{warn}{held}")
     return 0
 
 

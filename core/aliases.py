@@ -90,6 +90,8 @@ def abbreviations(question: str, reports: list[Report]) -> list[tuple[str, str]]
     (same first character) followed by a way of writing its suffix — 文旅局, 规资局, 建管委, 城管执法局, 网格中心."""
     out: list[tuple[str, str]] = []
     for r in reports:
+        if not r.org.strip():
+            continue
         head, abbrevs = core_parts(org_core(r))
         if not head or not abbrevs:
             continue
@@ -108,6 +110,8 @@ def alias_table(reports: list[Report]) -> dict[str, set[str]]:
     """alias → orgs; an alias shared by several orgs (a city name) identifies none and is dropped."""
     table: dict[str, set[str]] = {}
     for r in reports:
+        if not r.org.strip():
+            continue  # a report whose 单位 is unknown has no names: an empty alias would be in every question
         for alias in derived_aliases(r):
             table.setdefault(alias, set()).add(r.org)
     return {a: orgs for a, orgs in table.items() if len(orgs) == 1}

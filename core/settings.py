@@ -88,7 +88,14 @@ class ChunkSettings(_Section):
 
 
 class IngestSettings(_Section):
-    max_file_mb: float = Field(50, description="Files larger than this are refused")
+    max_file_mb: float = Field(50, description="Files larger than this are refused (a .pdf/.docx/.xlsx holds far less "
+                                                "text than its size; its text must also fit max_text_mb)")
+    max_text_mb: float = Field(
+        4, description="Text (UTF-8) a file may yield: a larger one is refused before parsing starts. Parsing is "
+        "linear in size (bench/parse_size.py: 2–6 CPU seconds and 60–170 MB of memory per MB of text, the most for "
+        "text dense with figures); a file at this limit ingests end to end in about 40 CPU seconds and adds about "
+        "0.5 GB to the process. A real report is 0.1–0.5 MB",
+    )
     workers: int = Field(
         default_factory=lambda: min(4, os.cpu_count() or 1),
         description="Processes that parse files in parallel when a folder is ingested (1 = in this process)",

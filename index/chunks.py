@@ -4,7 +4,7 @@ each table becomes chunks of rows with its title and header repeated. Ids are st
 from __future__ import annotations
 
 from core.models import Chunk, Report, Section, TableModel
-from index.sections import section_at
+from index.sections import section_at, section_index
 
 
 def _table_chunks(report: Report, table: TableModel, rows_per_chunk: int) -> list[Chunk]:
@@ -32,6 +32,27 @@ def _table_chunks(report: Report, table: TableModel, rows_per_chunk: int) -> lis
             )
         )
     return chunks
+
+
+_STOPS = "。！？!?；;"
+
+
+def pieces(text: str, max_chars: int) -> list[str]:
+    """A line as chunk-sized pieces: itself, or — a line far longer than a chunk (a file without line breaks) —
+    cut after full stops (or hard, inside a run-on sentence) into pieces of at most `max_chars`, so one line
+    never makes a chunk of megabytes."""
+    if len(text) <= 2 * max_chars:
+        return [text]
+    out: list[str] = []
+    start = 0
+    while len(text) - start > max_chars:
+        window = text[start : start + max_chars]
+        cut = max(window.rfind(c) for c in _STOPS) + 1
+        end = start + (cut if cut > max_chars // 4 else max_chars)
+        out.append(text[start:end])
+        start = end
+    out.append(text[start:])
+    return [p for p in out if p.strip()]
 
 
 def make_chunks(
@@ -73,17 +94,19 @@ def make_chunks(
             )
         current = []
 
+    section_of = section_index(sections)
     for idx, text in enumerate(lines):
         line = idx + 1
         if line in table_lines or not text.strip():
             continue
-        sec = section_at(sections, line)
-        size = sum(len(t) for t in current)
-        if cur_sec is None or sec.idx != cur_sec.idx or size + len(text) > max_chars:
-            flush()
-            cur_sec, cur_start = sec, line
-        current.append(text.strip())
-        cur_end = line
+        sec = section_of[line] if line < len(section_of) else section_at(sections, line)
+        for piece in pieces(text.strip(), max_chars):
+            size = sum(len(t) for t in current)
+            if cur_sec is None or sec.idx != cur_sec.idx or size + len(piece) > max_chars:
+                flush()
+                cur_sec, cur_start = sec, line
+            current.append(piece)
+            cur_end = line
     flush()
     if carry:
         current = carry

@@ -8,8 +8,11 @@ numerals, document numbers and phone numbers are not figures and are left out. �
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from index.narrative import inside_any
 
 if TYPE_CHECKING:  # index.parse reviews each report with this measure
     from index.parse import ParsedReport
@@ -17,9 +20,12 @@ if TYPE_CHECKING:  # index.parse reviews each report with this measure
 _DIGITS = re.compile(r"\d+(?:\.\d+)?")
 
 
+_WINDOW = 40  # characters either side a rule below reads: a slice of the whole line per token grew quadratically
+
+
 def _skip(text: str, s: int, e: int) -> str | None:
     """Why a digit run is not a figure, or None when it is one."""
-    before, after = text[:s], text[e:]
+    before, after = text[max(0, s - _WINDOW):s], text[e:e + _WINDOW]
     tok = text[s:e]
     if re.match(r"\s*(年|月|日|点|时)", after) and not re.match(r"\s*年(?:度)?(?:实际|预算|决算)?[^\d]{0,3}(?:人|万元)", after[:0]):
         return "date"
@@ -103,8 +109,13 @@ def measure(parsed: ParsedReport) -> Coverage:
         for line, s, e in cells:
             store.setdefault(line, []).append(parsed.norm[line - 1].span(s, e))
 
+    checkers: dict[tuple[int, int], Callable[[int], bool]] = {}
+
     def hit(store: dict[int, list[tuple[int, int]]], tok: Token) -> bool:
-        return any(s <= tok.start < e for s, e in store.get(tok.line, []))
+        key = (id(store), tok.line)  # one sorted lookup per line, not a scan of its facts per token
+        if key not in checkers:
+            checkers[key] = inside_any(store.get(tok.line, []))
+        return checkers[key](tok.start)
 
     tokens = numeric_tokens(parsed)
     by_facts = by_index = by_code = 0

@@ -3,12 +3,24 @@
 
 from __future__ import annotations
 
+from core.models import Report
 from index.coverage import measure
 from index.parse import ParsedReport
 from index.profiles import Profile, load_profiles
 from index.table_names import FamilyMatch, identify_tables
 
 LOW_COVERAGE = 0.98
+HELD = "暂不参与问答"  # the warning that opens a held report's list (its 单位 or year is unknown)
+
+
+def held_warning(rep: Report) -> str:
+    """What a report without 单位 or year is told (computed, never stored: it goes once the metadata is set)."""
+    if not rep.missing_metadata:
+        return ""
+    missing = "、".join(rep.missing_metadata)
+    fields = " ".join({"单位": "org=单位全称", "年度": "year=年度"}[m] for m in rep.missing_metadata)
+    return (f"{HELD}：未识别出{missing}，补全前不参与问答 / held out of answers until its "
+            f"{'/'.join(rep.missing_metadata)} is set: qa docs --set {rep.doc_id} {fields}（或在「报告库」中修改）")
 
 
 def table_warnings(doc_type: str, matches: list[FamilyMatch]) -> list[str]:

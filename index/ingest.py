@@ -1,8 +1,10 @@
 """Ingestion into every store, idempotent and atomic per report.
 
 Same content → skipped; a file whose content changed → the new version replaces the old one. Parsing and
-embedding happen before any write; SQLite rows are written in one transaction and Chroma vectors inside it,
-so a failure half-way rolls back SQLite and removes the vectors just added: every store stays as it was.
+embedding happen before any write and outside the service's lock; Chroma vectors are added next (invisible
+until SQLite knows their ids), then SQLite rows in one transaction — the only step under the write lock. A
+failure half-way rolls back SQLite and removes the vectors just added: every store stays as it was; a kill
+leaves at most orphan vectors, which search ignores.
 """
 
 from __future__ import annotations
@@ -10,13 +12,17 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import time
-from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import BrokenExecutor, Executor, ProcessPoolExecutor
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Protocol
 
 from core.errors import UserError
 from core.lexicon import tokenize
+from core.models import Report
+from index.doc_check import held_warning
 from index.org_names import region_of
 from index.parse import PARSER_VERSION, ParsedReport, parse_file
 from stores import Stores
@@ -38,13 +44,15 @@ class IngestResult:
     tables_found: list[str] = field(default_factory=list)  # canonical names (index/profiles/)
     coverage: float | None = None  # share of numeric tokens that became facts
     warnings: list[str] = field(default_factory=list)  # metadata unsure, tables missing, reader problems …
+    held: bool = False  # stored, but out of the answer scope until its 单位/year is set (qa docs --set)
 
 
 def expand_paths(paths: Iterable[Path]) -> list[Path]:
     out: list[Path] = []
     for p in paths:
         if p.is_dir():
-            out.extend(sorted(f for f in p.rglob("*") if f.is_file() and not f.name.startswith(".")))
+            found = sorted(f for f in p.rglob("*") if f.is_file() and not f.name.startswith("."))
+            out.extend(found or [p])  # an empty folder is reported, not silently dropped
         else:
             out.append(p)
     return out
@@ -57,6 +65,7 @@ class _Job:
     year: int | None
     kind: str | None
     max_mb: float
+    max_text_mb: float
     chunk_chars: int
     table_rows: int
 
@@ -65,19 +74,61 @@ _Prepared = tuple["ParsedReport | None", "list[list[str]] | None", str]
 
 
 def _parse_job(job: _Job) -> _Prepared:
-    """Read, parse and tokenise one file — the CPU-bound part, run in a worker process for folders."""
+    """Read, parse and tokenise one file — the CPU-bound part, run in a worker process for folders. Any failure
+    is this file's error, never the batch's."""
     try:
         parsed = parse_file(job.path, org=job.org, year=job.year, max_mb=job.max_mb, chunk_chars=job.chunk_chars,
-                            table_rows=job.table_rows, kind=job.kind)
+                            table_rows=job.table_rows, kind=job.kind, max_text_mb=job.max_text_mb)
+        return parsed, [tokenize(c.text) for c in parsed.chunks], ""
     except UserError as exc:
         return None, None, exc.render()
-    return parsed, [tokenize(c.text) for c in parsed.chunks], ""
+    except Exception as exc:  # a reader or parser bug on odd input: reported for this file, the rest go on
+        return None, None, failed(job.path.name, "解析失败 / could not parse", exc)
+
+
+def failed(file: str, what: str, exc: BaseException) -> str:
+    return f"{file}: {what} ({type(exc).__name__}: {str(exc)[:200]})\n  提示 / hint: 其余文件照常导入；请检查此文件或报告问题"
+
+
+def parsed_in(pool: Executor, jobs: list[_Job]) -> Iterator[_Prepared]:
+    """Each job's parse from the worker processes, in order. A worker that dies (killed, out of memory) breaks
+    the pool: the file it was waiting for gets an error and the remaining files are parsed in this process."""
+    futures = [pool.submit(_parse_job, job) for job in jobs]
+    broken = False
+    for job, future in zip(jobs, futures, strict=True):
+        if broken:
+            yield _parse_job(job)
+            continue
+        try:
+            yield future.result()
+        except BrokenExecutor as exc:
+            broken = True
+            yield None, None, failed(job.path.name, "解析进程异常退出 / the parsing process died", exc)
+
+
+class StoreGuard(Protocol):
+    """The readers–writer lock a service shares with its questions (qa.service.ReadWriteLock)."""
+
+    def read(self) -> AbstractContextManager[None]: ...
+
+    def write(self) -> AbstractContextManager[None]: ...
+
+
+class _NoGuard:
+    def read(self) -> AbstractContextManager[None]:
+        return contextlib.nullcontext()
+
+    def write(self) -> AbstractContextManager[None]:
+        return contextlib.nullcontext()
 
 
 class Ingestor:
-    def __init__(self, stores: Stores) -> None:
+    def __init__(self, stores: Stores, guard: StoreGuard | None = None) -> None:
+        """`guard`: taken to read (is this content already stored?) and to write (the commit) only — parsing and
+        embedding run outside it, so questions never wait for them."""
         self.stores = stores
         self.settings = stores.settings
+        self.guard: StoreGuard = guard or _NoGuard()
 
     def ingest_file(self, path: Path, org: str | None = None, year: int | None = None,
                     kind: str | None = None) -> IngestResult:
@@ -86,7 +137,8 @@ class Ingestor:
 
     def _job(self, path: Path, org: str | None, year: int | None, kind: str | None) -> _Job:
         s = self.settings
-        return _Job(path, org, year, kind, s.ingest.max_file_mb, s.chunking.max_chars, s.chunking.table_rows)
+        return _Job(path, org, year, kind, s.ingest.max_file_mb, s.ingest.max_text_mb, s.chunking.max_chars,
+                    s.chunking.table_rows)
 
     def _write(self, path: Path, prepared: _Prepared, t0: float) -> IngestResult:
         """Write one parsed report into every store, atomically (the writer: one process, one thread)."""
@@ -96,29 +148,47 @@ class Ingestor:
         rep = parsed.report
         result = IngestResult(path.name, "added", rep.doc_id, rep.org, rep.year, rep.doc_type, len(parsed.facts),
                               len(parsed.chunks), len(parsed.tables), tables_found=list(rep.tables_found),
-                              coverage=rep.coverage, warnings=list(rep.warnings))
+                              coverage=rep.coverage, warnings=[w for w in (held_warning(rep), *rep.warnings) if w],
+                              held=bool(rep.missing_metadata))
         store = self.stores.facts
-        stale = store.report(rep.doc_id)
-        if stale and store.parser_version(rep.doc_id) == PARSER_VERSION:
+        with self.guard.read():
+            current = store.report(rep.doc_id) is not None and store.parser_version(rep.doc_id) == PARSER_VERSION
+        if current:
             result.status = "skipped"
             result.seconds = time.perf_counter() - t0
             return result
+        embeddings = self.stores.embedder.embed_documents([c.text for c in parsed.chunks])  # outside the lock
+        return self._commit(parsed, tokens, embeddings, result, t0)
+
+    def _old_versions(self, rep: Report) -> tuple[list[Report], list[str]]:
+        """Reports this one replaces (an earlier version of the file, or the same text by an older parser)."""
+        store = self.stores.facts
+        stale = store.report(rep.doc_id)
         old = [r for r in store.reports_by_file(rep.file) if r.doc_id != rep.doc_id]
         if stale:  # the same text, parsed by an older parser: replaced with what this parser finds
             old.append(stale)
-        old_chunk_ids = [cid for r in old for cid in store.chunk_ids(r.doc_id)]
-        embeddings = self.stores.embedder.embed_documents([c.text for c in parsed.chunks])
+        return old, [cid for r in old for cid in store.chunk_ids(r.doc_id)]
+
+    def _commit(self, parsed: ParsedReport, tokens: list[list[str]] | None, embeddings: Any, result: IngestResult,
+                t0: float) -> IngestResult:
+        """Vectors first, outside the write lock (ids SQLite does not know yet are invisible to search), then the
+        SQLite rows in one transaction under it: a question waits only for that transaction."""
+        rep = parsed.report
+        store = self.stores.facts
         vectors = self.stores.vectors
+        with self.guard.read():
+            old, old_chunk_ids = self._old_versions(rep)
         added: list[str] = []
         try:
-            with store.transaction():
-                for r in old:
-                    store.delete_report(r.doc_id)
-                store.insert_report(rep, parsed.lines, parsed.sections, parsed.tables, parsed.facts, parsed.chunks, tokens or [],
-                                    pages=parsed.pages,
-                                    parser=PARSER_VERSION)
-                added = [c.chunk_id for c in parsed.chunks]
-                vectors.add(parsed.chunks, embeddings)
+            added = [c.chunk_id for c in parsed.chunks]
+            vectors.add(parsed.chunks, embeddings)
+            with self.guard.write():
+                old, old_chunk_ids = self._old_versions(rep)  # as they are now (a removal may have run meanwhile)
+                with store.transaction():
+                    for r in old:
+                        store.delete_report(r.doc_id)
+                    store.insert_report(rep, parsed.lines, parsed.sections, parsed.tables, parsed.facts,
+                                        parsed.chunks, tokens or [], pages=parsed.pages, parser=PARSER_VERSION)
         except Exception:
             if added:
                 # if this fails too the vectors are orphans: search ignores ids SQLite does not know
@@ -146,7 +216,7 @@ class Ingestor:
         if workers > 1 and len(files) > 2:
             context = multiprocessing.get_context("spawn")  # the parent holds model threads: never fork it
             with ProcessPoolExecutor(max_workers=min(workers, len(files)), mp_context=context) as pool:
-                return self._write_all(files, pool.map(_parse_job, jobs), on_progress)
+                return self._write_all(files, parsed_in(pool, jobs), on_progress)
         return self._write_all(files, map(_parse_job, jobs), on_progress)
 
     def _write_all(self, files: list[Path], prepared: Iterable[_Prepared],
@@ -154,7 +224,11 @@ class Ingestor:
         results: list[IngestResult] = []
         last = time.perf_counter()  # a report's seconds: since the previous one was written (its parse, or the wait)
         for n, (path, job) in enumerate(zip(files, prepared, strict=True), start=1):
-            res = self._write(path, job, last)
+            try:
+                res = self._write(path, job, last)
+            except Exception as exc:  # a store refused this report (rolled back): the next files still go in
+                res = IngestResult(path.name, "error", error=failed(path.name, "写入失败 / could not store", exc),
+                                   seconds=time.perf_counter() - last)
             last = time.perf_counter()
             results.append(res)
             if on_progress:

@@ -7,8 +7,11 @@ Dates, years, heading/list numerals, document numbers and phone numbers are not 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import accumulate
 
 from core.numbers import NUMBER_RE, decimals_of, to_decimal, unit_of_match
 
@@ -59,9 +62,18 @@ def excluded_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def inside_any(spans: list[tuple[int, int]]) -> Callable[[int], bool]:
+    """Whether a position lies in one of the spans — a binary search over their starts with the running maximum
+    of their ends, not a scan of every span per number (which grew with the square of the line's length)."""
+    spans = sorted(spans)
+    starts = [a for a, _ in spans]
+    reach = list(accumulate((b for _, b in spans), max))
+    return lambda s: (k := bisect_right(starts, s)) > 0 and reach[k - 1] > s
+
+
 def find_numbers(text: str) -> list[NumberToken]:
     """Figures in a piece of normalised text (positions are offsets in `text`)."""
-    spans = excluded_spans(text)
+    excluded = inside_any(excluded_spans(text))
     out: list[NumberToken] = []
     for m in NUMBER_RE.finditer(text):
         s, _e = m.start("num"), m.end("num")
@@ -69,7 +81,7 @@ def find_numbers(text: str) -> list[NumberToken]:
             s = m.start()
         if s > 0 and (text[s - 1].isdigit() or text[s - 1] == "."):
             continue
-        if any(a <= s < b for a, b in spans):
+        if excluded(s):
             continue
         value = to_decimal(m.group("num"))
         if value is None:
@@ -120,28 +132,48 @@ _CLAUSE_SPLIT = re.compile(r"[，,：:；;。（(）)]")
 _LEVEL_MARK = re.compile(r"[（(][^\W\d一二三四五六七八九十含)）][)）](?=[\u4e00-\u9fa5])|[（(][类款项][)）]")
 
 
+# A figure's phrase and rate words are read from at most this many characters before it, and a sentence longer
+# than SENTENCE_MAX is quoted as a window around the figure: work per figure is bounded, so a line is read in
+# time linear in its length (a 64 KB line without full stops took seconds, a 2 MB one never finished).
+LOOK_BACK = 400
+SENTENCE_MAX = 400
+
+
 def line_figures(text: str) -> list[TextFigure]:
     tokens = find_numbers(text)
     figures: list[TextFigure] = []
     last_amount: int | None = None
     sent_start = 0
-    for tok in tokens:
+    ends = [m.end() for m in _SENTENCE_END.finditer(text)]  # once per line, not once per figure
+    subject_of: dict[int, str] = {}
+    for i, tok in enumerate(tokens):
         # sentence containing the token
-        prev_end = max((m.end() for m in _SENTENCE_END.finditer(text, 0, tok.start)), default=0)
+        k = bisect_right(ends, tok.start)
+        prev_end = ends[k - 1] if k else 0
         if prev_end != sent_start:
             sent_start = prev_end
             last_amount = None
-        nxt = _SENTENCE_END.search(text, tok.end)
-        sentence = text[sent_start : nxt.end() if nxt else len(text)].strip()
-        before = text[sent_start : tok.start]
+        k = bisect_left(ends, tok.end + 1)
+        sent_end = ends[k] if k < len(ends) else len(text)
+        if sent_end - sent_start <= SENTENCE_MAX:
+            sentence = text[sent_start:sent_end].strip()
+        else:
+            half = SENTENCE_MAX // 2
+            sentence = text[max(sent_start, tok.start - half) : min(sent_end, tok.end + half)].strip()
+        lo = max(sent_start, tok.start - LOOK_BACK)
+        before = text[lo : tok.start]
         # 一般公共服务（类）支出543.24万元: a 科目 level marker does not end the phrase
         masked = _LEVEL_MARK.sub(lambda m: "类" * len(m.group()), before)
         clause_start = max((m.end() for m in _CLAUSE_SPLIT.finditer(masked)), default=0)
-        # the phrase stops at the previous figure in the clause
-        prev_num_end = max((t.end - sent_start for t in tokens if sent_start <= t.end <= tok.start), default=0)
+        # the phrase stops at the previous figure in the clause (figures come in order and do not overlap)
+        prev = tokens[i - 1].end if i and sent_start <= tokens[i - 1].end <= tok.start else None
+        prev_num_end = max(0, prev - lo) if prev is not None else 0
         phrase = clean_phrase(before[max(clause_start, prev_num_end) :])
-        first_clause = _CLAUSE_SPLIT.split(text[sent_start:], maxsplit=1)[0]
-        subject = re.sub(r"\d.*$", "", clean_phrase(first_clause))
+        if sent_start not in subject_of:
+            m = _CLAUSE_SPLIT.search(text, sent_start)
+            first_clause = text[sent_start : m.start() if m else len(text)]
+            subject_of[sent_start] = re.sub(r"\d.*$", "", clean_phrase(first_clause[:LOOK_BACK]))
+        subject = subject_of[sent_start]
         kind = rate_kind(before[-24:], tok.unit)
         if not phrase:
             phrase = clean_phrase(before[:clause_start].rstrip("，,：:；; ")[-24:].split("，")[-1])

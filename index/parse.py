@@ -16,7 +16,7 @@ from index.instructions import screen
 from index.metadata import detect_metadata
 from index.narrative import decimals_for, line_figures
 from index.readers import RawDocument, read_document
-from index.sections import build_sections, section_at
+from index.sections import build_sections, section_at, section_index
 from index.space_columns import SpaceBlock, space_blocks
 from index.table_facts import ParsedTable, parse_table
 
@@ -49,6 +49,7 @@ class _FactMaker:
     def __init__(self, parsed: ParsedReport) -> None:
         self.p = parsed
         self.seen: set[str] = set()
+        self.section_of = section_index(parsed.sections)
 
     def span(self, line: int, start: int, end: int) -> tuple[int, int]:
         return self.p.norm[line - 1].span(start, end)
@@ -59,7 +60,7 @@ class _FactMaker:
         if fid in self.seen:
             return None
         self.seen.add(fid)
-        sec = section_at(self.p.sections, line)
+        sec = self.section_of[line] if line < len(self.section_of) else section_at(self.p.sections, line)
         fact = Fact(
             fact_id=fid,
             doc_id=self.p.report.doc_id,
@@ -223,7 +224,7 @@ def parse_document(raw: RawDocument, *, org: str | None = None, year: int | None
         table_id = base if used_ids[base] == 1 else f"{base}#{used_ids[base]}"
         model = TableModel(
             doc_id=doc_id, table_id=table_id, title=title, unit=caption.unit,
-            section=section_at(sections, block.start).path_text, start=block.start, end=block.end,
+            section=maker.section_of[block.start].path_text, start=block.start, end=block.end,
             columns=table.columns, rows=table.rows, n_header=table.n_header,
             row_lines=[_row_span(row, block.start) for row in block.rows],
         )
@@ -242,7 +243,8 @@ def parse_document(raw: RawDocument, *, org: str | None = None, year: int | None
 
 
 def parse_file(path: Path, *, org: str | None = None, year: int | None = None, max_mb: float = 50,
-               chunk_chars: int = 400, table_rows: int = 12, kind: str | None = None) -> ParsedReport:
-    raw = read_document(path, max_mb=max_mb)
+               chunk_chars: int = 400, table_rows: int = 12, kind: str | None = None,
+               max_text_mb: float = 4) -> ParsedReport:
+    raw = read_document(path, max_mb=max_mb, max_text_mb=max_text_mb)
     return parse_document(raw, org=org, year=year, chunk_chars=chunk_chars, table_rows=table_rows, path=str(path),
                           kind=kind)

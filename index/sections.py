@@ -188,19 +188,27 @@ def _list_items(entries: list[tuple[int, str]]) -> set[int]:
             runs[fam] = [pos]
     closed.extend(runs.values())
     width = _wrap_width([t for _i, t in entries])
+    # the next and the previous non-empty entry of each position, found once (slicing the rest per item was
+    # quadratic in the file's length)
+    next_text: list[str | None] = [None] * (len(entries) + 1)
+    for pos in range(len(entries) - 1, -1, -1):
+        next_text[pos] = entries[pos][1] or next_text[pos + 1]
+    prev_text: list[str] = [""] * (len(entries) + 1)
+    for pos, (_i, t) in enumerate(entries):
+        prev_text[pos + 1] = t or prev_text[pos]
     for run in closed:
         if len(run) < 2:
             continue
         itemlike = 0
         for k, pos in enumerate(run):
             text = entries[pos][1]
-            nxt = next((t for _i, t in entries[pos + 1 :] if t), None)
+            nxt = next_text[pos + 1]
             adjacent = k + 1 < len(run) and nxt == entries[run[k + 1]][1]
             # a sentence wrapped at the page width (not a 科目 line, whose title may wrap too) is an item
             wrapped = (width and len(text) >= width * 0.9 and not _STOPS.search(text[-1])
                        and "（类）" not in text and "(类)" not in text and nxt is not None and not _marker(nxt))
             itemlike += bool(_heading(text) is None or adjacent or wrapped)
-        before = next((t for _i, t in reversed(entries[: run[0]]) if t), "")
+        before = prev_text[run[0]]
         introduced = before.endswith(("：", ":"))  # `具体包括：` announces a list
         if itemlike * 2 > len(run) or (introduced and itemlike * 2 == len(run)):
             items.update(entries[pos][0] for pos in run)
@@ -265,6 +273,17 @@ def build_sections(lines: list[str], org: str | None = None) -> list[Section]:
                 break
         sections.append(Section(idx=pos + 1, title=path[-1], path=path, level=depth, start=line, end=end))
     return sections
+
+
+def section_index(sections: list[Section]) -> list[Section]:
+    """`section_at` for every line at once (index = 1-based line; [0] is the whole text): one pass over the
+    sections' spans instead of a scan of all sections per fact, which grew with the square of the file's size."""
+    out = [sections[0]] * (sections[0].end + 1)
+    for sec in sections[1:]:
+        for line in range(max(sec.start, 1), min(sec.end, len(out) - 1) + 1):
+            if sec.level >= out[line].level:
+                out[line] = sec
+    return out
 
 
 def section_at(sections: list[Section], line: int) -> Section:

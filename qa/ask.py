@@ -74,9 +74,13 @@ class Asker:
         if not question:
             raise UserError("问题为空 / empty question", "请输入一个关于报告的问题")
         t0 = time.perf_counter()
-        reports = self.stores.facts.reports()
-        if not reports:
+        stored = self.stores.facts.reports()
+        if not stored:
             raise UserError("索引为空，还没有导入任何报告 / the index is empty", "先运行：qa ingest data/reports")
+        reports = [r for r in stored if not r.missing_metadata]  # held: 单位/年度 unknown until set by hand
+        if not reports:
+            raise UserError("库中报告都缺少单位或年度，暂不参与问答 / every report lacks its 单位 or year",
+                            "用 qa docs --set DOC_ID org=单位全称 year=年度 补全")
         chosen = filters.describe() if filters else ""
         if filters and chosen:
             reports = [r for r in reports if filters.matches(r)]

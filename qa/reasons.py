@@ -59,7 +59,8 @@ def topic(question: str, reports: list[Report]) -> str:
     filters = parse_filters(question, reports)
     text = question
     for name in sorted({*filters.mentions, *(r.org for r in reports)}, key=len, reverse=True):
-        text = text.replace(name, " ")
+        if name.strip():  # an empty name (单位 unknown) would put a space between every character
+            text = text.replace(name, " ")
     text = YEAR_WORD.sub(" ", text)
     w = words()
     for word in sorted(w["ask"] + w["question_less"] + w["question_more"] + _PARTICLES, key=len, reverse=True):

@@ -112,11 +112,13 @@ class Searcher:
             raise UserError(f"未知检索模式 {mode} / unknown mode", f"可选：{', '.join(MODES)}")
         s = self.stores.settings.search
         k = k or s.k
-        reports = self.stores.facts.reports()
-        if not reports:
+        stored = self.stores.facts.reports()
+        if not stored:
             raise UserError("索引为空，还没有导入任何报告 / the index is empty", "先运行：qa ingest data/reports")
+        reports = [r for r in stored if not r.missing_metadata]  # held reports (单位/年度 unknown) are not searched
         filters = filters if filters is not None else parse_filters(query, reports)
-        allowed = {r.doc_id for r in reports if filters.matches(r)} if (filters.orgs or filters.years or filters.kinds) else None
+        allowed = {r.doc_id for r in reports if filters.matches(r)} \
+            if (filters.orgs or filters.years or filters.kinds or len(reports) < len(stored)) else None
         about_figures = detect_intent(query) != "text"
         question = query
         query = strip_filter_words(query, filters) if filters.matched else query

@@ -20,6 +20,7 @@ from core.errors import UserError
 from core.lexicon import tokenizer
 from core.models import Fact, Report, TableModel
 from core.settings import Settings
+from index.doc_check import held_warning
 from index.ingest import Ingestor, IngestResult
 from qa.answer_models import Answer
 from qa.ask import Asker
@@ -132,7 +133,7 @@ class QAService:
                  "parts": "、".join(r.parts), "lines": r.n_lines, "facts": counts.get(r.doc_id, 0),
                  "tables_found": "、".join(r.tables_found),
                  "coverage": "" if r.coverage is None else f"{r.coverage * 100:.1f}%",
-                 "warnings": "；".join(r.warnings)} for r in reports]
+                 "warnings": "；".join(w for w in (held_warning(r), *r.warnings) if w)} for r in reports]
         return reports, rows
 
     def set_metadata(self, doc_id: str, org: str | None = None, year: int | None = None,
@@ -166,18 +167,12 @@ class QAService:
     # -- the report library -------------------------------------------------------------------------------
     def ingest(self, paths: list[Path], on_progress: Callable[[IngestResult, int, int], None] | None = None
                ) -> list[IngestResult]:
-        """Ingest files; a bad file is reported in its result and the others still go in."""
-        with self._ingest_lock:
-            # one file at a time under the write lock: a question waits at most for one file's ingestion
-            results = []
-            files = list(paths)
-            for n, path in enumerate(files, start=1):
-                with self.lock.write():
-                    res = Ingestor(self.stores).ingest_file(path)
-                results.append(res)
-                if on_progress:
-                    on_progress(res, n, len(files))
-            return results
+        """Ingest files, one result per file: a bad file (unreadable, wrong type, broken) is reported in its result
+        and the others still go in. Reading, parsing and embedding run outside the readers–writer lock; its write
+        side is held only while a report is committed to the stores, so questions never wait for a parse."""
+        with self._ingest_lock:  # one ingestion at a time (the stores have one writer)
+            ingestor = Ingestor(self.stores, guard=self.lock)
+            return ingestor.ingest(list(paths), on_progress=on_progress, workers=1)
 
     def remove(self, doc_id: str) -> Report:
         with self.lock.write():
@@ -199,8 +194,8 @@ class QAService:
         rows: list[MeasureRow] = []
         with self.lock.read():
             for r in self.stores.facts.reports():
-                if r.year is None:
-                    continue
+                if r.year is None or r.missing_metadata:
+                    continue  # held: no 单位 or year to show it under
                 engine = StructuredEngine({r.doc_id: self.asker.facts([r.doc_id])}, Draft())
                 for year in (r.year, r.year - 1):
                     if any(x.org == r.org and x.year == year for x in rows):

@@ -117,7 +117,8 @@ def detect_intent(q: str) -> Intent:
 
 def _strip(q: str, reports: list[Report], filters: QueryFilters) -> str:
     """The question without the words naming 单位 and years (a generic tail after a name goes too: 衡山县中心)."""
-    names = sorted({*filters.mentions, *(r.org for r in reports)}, key=len, reverse=True)
+    # an empty name (a report whose 单位 is unknown) would match at every position and garble the measure
+    names = sorted({n for n in (*filters.mentions, *(r.org for r in reports)) if n.strip()}, key=len, reverse=True)
     tail = "(?:" + "|".join(map(re.escape, org_words()["mention_tail"])) + ")?"
     for name in names:
         q = re.sub(re.escape(name) + tail, " ", q)
