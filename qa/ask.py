@@ -93,7 +93,7 @@ class Asker:
         for turn in history or []:
             for clause in split_asks(turn.get("q", ""), self.known_name(reports)):
                 prev = parse_question(clause, reports, prev)
-            after = turn.get("a", "") or ""
+            after = (turn.get("a", "") or "").split(AUDIT_LINE, 1)[0]
         answers = []
         # several asks → several programs (the LLM engine, when it answers, reads the question whole)
         llm_reads = engine == "llm" or (engine == "auto" and self.llm is not None)
@@ -101,6 +101,7 @@ class Asker:
             q = parse_question(clause, reports, prev)
             q.after = after if prev is not None else ""
             q.after_facts = cited if prev is not None else []
+            q.after_orgs = list(prev.orgs) if prev is not None else []
             answers.append(self._answer(q, reports, engine))
             prev = q
             if answers[-1].has_answer:

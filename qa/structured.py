@@ -91,6 +91,15 @@ def what(f: Fact) -> str:
     return f"{part}「{(f.row_label + f.phrase) if f.rate_kind else (f.phrase or f.row_label)}」"
 
 
+_FUND_WORDS = ("财政拨款", "一般公共预算", "政府性基金", "国有资本")
+
+
+def _funds(f: Fact) -> set[str]:
+    """The funds a figure is of, as its table, section and sentence say (项目支出 of all funds vs 一般公共预算)."""
+    where = " ".join(x or "" for x in (f.table_title, f.section, f.sentence if f.kind == "text" else ""))
+    return {w for w in _FUND_WORDS if w in where}
+
+
 def pct(value: Decimal, decimals: int = 2) -> str:
     return f"{fmt(value * 100, decimals)}%"
 
@@ -117,6 +126,8 @@ class StructuredEngine:
 
     def anchors(self, facts: list[Fact], q: Question) -> list[Fact]:
         """The facts the previous answer stated (a follow-up's context), among `facts`."""
+        if not facts or (q.after_orgs and self.d.reports[facts[0].doc_id].org not in q.after_orgs):
+            return []  # 和石峰比呢？: another 单位's report holds the same values only by chance
         if q.after_facts:
             by_id = {f.fact_id: f for f in facts}
             return [by_id[i] for i in q.after_facts if i in by_id]
@@ -194,7 +205,7 @@ class StructuredEngine:
                 break
             f = s.fact
             if (f.kind != top.kind and fact_dimension(f)[1] == base[1] and fact_dimension(f)[0] != base[0]
-                    and same_measure(top, f) and states_budget(f) == states_budget(top)):
+                    and same_measure(top, f) and states_budget(f) == states_budget(top) and _funds(f) == _funds(top)):
                 return [s]
         return []
 

@@ -58,6 +58,7 @@ class Question:
     within: str = ""  # a whole the measure is part of (基本支出里，人员经费…): facts inside it are preferred
     after: str = ""  # the previous answer's text: a follow-up's facts are looked up beside the figures it stated
     after_facts: list[str] = field(default_factory=list)  # the facts the previous answer cited, when it was ours
+    after_orgs: list[str] = field(default_factory=list)  # the 单位 the previous answer was about
 
 
 _GENERIC_CANON = {"支出决算", "支出", "占", "与上年相比", "完成预算"}
