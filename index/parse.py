@@ -22,7 +22,7 @@ from index.table_facts import ParsedTable, parse_table
 
 # Bump when parsing or chunking changes what a report yields: reports stored by an older parser are re-parsed on
 # the next `qa ingest` instead of being skipped as already indexed.
-PARSER_VERSION = 9
+PARSER_VERSION = 10
 
 
 @dataclass
@@ -187,6 +187,18 @@ def _narrative_facts(maker: _FactMaker, parsed: ParsedReport) -> None:
             ids.append(fact.fact_id if fact else None)
 
 
+def form_unit(title: str) -> str:
+    """The unit a report family's form is in when the form does not print it (profiles' `unit`)."""
+    from index.profiles import load_profiles
+    from index.table_names import match_title
+
+    for profile in load_profiles():
+        spec = match_title(title, profile) if title else None
+        if spec is not None and spec.unit:
+            return spec.unit
+    return ""
+
+
 def parse_document(raw: RawDocument, *, org: str | None = None, year: int | None = None, chunk_chars: int = 400,
                    table_rows: int = 12, path: str = "", kind: str | None = None) -> ParsedReport:
     norm = [normalize_line(line) for line in raw.lines]
@@ -211,6 +223,8 @@ def parse_document(raw: RawDocument, *, org: str | None = None, year: int | None
     used_ids: dict[str, int] = {}
     for n, block in enumerate(blocks, start=1):
         caption = caption_for(texts, block.start, floor)
+        if not caption.unit:  # a standard form that prints no unit (绩效目标申报表 in 元): the family says it
+            caption = replace(caption, unit=form_unit(caption.title))
         floor = block.end
         table = parse_table(block, caption)
         if isinstance(block, SpaceBlock):

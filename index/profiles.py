@@ -49,6 +49,9 @@ class TableSpec(BaseModel):
     rows: list[str] = Field(default_factory=list)
     totals: list[str] = Field(default_factory=list, description="Sums that must hold inside the table")
     index_columns: list[str] = Field(default_factory=list, description="Columns that number rows (行次/栏次), not values")
+    unit: str = Field("", description="The unit of the form's amounts when the table prints none (绩效目标申报表: 元)")
+    optional: bool = Field(False, description="A form some documents of the kind attach and others do not: "
+                                              "not reported missing")
 
     def names(self) -> list[str]:
         return [norm_title(n) for n in [self.name, *self.synonyms]]

@@ -114,8 +114,8 @@ def _id_hits(profile: Profile, tables: list[TableModel]) -> int:
 
 def _expected(kind: DocKind | None, profile: Profile) -> list[str]:
     if kind is None or "*" in kind.expects:
-        return [s.name for s in profile.tables]
-    return [s.name for s in profile.tables if s.id in kind.expects]
+        return [s.name for s in profile.tables if not s.optional]
+    return [s.name for s in profile.tables if s.id in kind.expects and not s.optional]
 
 
 def identify_tables(tables: list[TableModel], lines: list[str], parts: list[str],

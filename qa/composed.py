@@ -250,7 +250,10 @@ def change_amount(engine: StructuredEngine, r: Report, q: Question) -> bool:
         return False
     ch = group[0].fact
     n = engine.d.cite(ch)
-    rates = [f for f in facts if f.sentence == ch.sentence and f.unit == "%" and f.char_start > ch.char_start]
+    goes_on = not re.search(r"[。；;！？!?]\s*$", ch.sentence or "")  # wrapped: the sentence ends on the next line
+    rates = [f for f in facts if f.unit == "%" and (
+        (f.sentence == ch.sentence and f.char_start > ch.char_start)
+        or (goes_on and f.line == ch.line + 1 and f.section == ch.section and f.rate_kind == "growth"))]
     rate = f"，{rates[0].phrase}{shown(rates[0])}[{engine.d.cite(rates[0])}]" if rates else ""
     unit = "万元" if ch.unit == "万" else ch.unit  # a 万元 cut by a line break
     engine.d.say(f"{engine._org_year(r)}，{what(ch)}{fmt(ch.value, ch.decimals)}{unit}[{n}]{rate}。")

@@ -42,3 +42,12 @@ def test_a_named_table_narrows_the_reports_by_kind() -> None:
     q = parse_question("公开的一般公共预算支出决算表里社保就业支出是多少？", reports)
     assert q.table and q.kinds and "部门决算" in q.kinds
     assert parse_question("公开05表里社保就业支出是多少？", reports).kinds == []
+
+
+def test_a_form_that_prints_no_unit_takes_the_unit_its_family_states() -> None:
+    """绩效目标申报表 amounts are in 元 by the form's definition (department_budget profile), and the form is
+    optional: a 部门预算 without one is not reported missing a table."""
+    from index.parse import form_unit
+
+    assert form_unit("财政项目支出绩效目标申报表") == "元"
+    assert form_unit("部门收入预算总表") == ""  # prints 单位：万元 itself; no family default
