@@ -4,7 +4,10 @@ ingests them through the app's service object and records ingest reports/s, disk
 lookup, a rate, a cross-report ranking and a search, beside raw Chroma and raw bm25 queries over the same data
 (their ratio is the product's overhead). Every checked lookup must give the base figure × the report's factor.
 
-    python bench/scale.py --sizes 5 200 1000 [--queries 20] [--out bench/results/scale.json]
+    python bench/scale.py --sizes 5 200 1000 [--queries 20] [--out bench/results/scale.json] [--work DIR]
+
+Runs of other sizes already in --out are kept. With --work the generated reports and data dirs are kept and
+reused (ingest once, measure many times; the recorded ingest figures are those of the first run).
 """
 
 from __future__ import annotations
@@ -81,25 +84,46 @@ def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run_size(n: int, queries: int, work: Path) -> dict[str, object]:
+def build(n: int, work: Path) -> tuple[list[dict[str, object]], dict[str, object]]:
+    """The N synthetic reports and their ingest through the service (done once per work dir: a kept work dir
+    is reused, its recorded ingest figures with it)."""
     from core.settings import Settings
     from qa.service import QAService
 
     bases = sorted((ROOT / "data/reports").glob("*.txt"))
-    folder = work / f"reports-{n}"
+    folder, data = work / f"reports-{n}", work / f"data-{n}"
+    done = data / "bench-ingest.json"
+    if done.exists():
+        saved = json.loads(done.read_text(encoding="utf-8"))
+        return saved["meta"], saved["ingest"]
+    shutil.rmtree(folder, ignore_errors=True)
+    shutil.rmtree(data, ignore_errors=True)
     folder.mkdir(parents=True)
-    meta = []
+    meta: list[dict[str, object]] = []
     for i in range(n):
         base = bases[i % len(bases)]
         name, text, shift, f = synthesize(i, base) if i >= len(bases) else (base.name, base.read_text("utf-8"), 0, Decimal(1))
         (folder / name).write_text(text, encoding="utf-8")
         meta.append({"i": i, "base": base.name, "file": name, "shift": shift, "factor": str(f)})
-    service = QAService(Settings(data_dir=work / f"data-{n}"))
+    service = QAService(Settings(data_dir=data))
     t0 = time.perf_counter()
     results = service.ingest(sorted(folder.iterdir()))
     ingest_s = time.perf_counter() - t0
     errors = [r.file for r in results if r.status == "error"]
-    disk = sum(p.stat().st_size for p in (work / f"data-{n}").rglob("*") if p.is_file())
+    disk = sum(p.stat().st_size for p in data.rglob("*") if p.is_file())
+    ingest = {"ingest_seconds": round(ingest_s, 1), "ingest_reports_per_s": round(n / ingest_s, 2),
+              "ingest_errors": errors, "disk_mb": round(disk / 1e6, 1), "ingest_peak_rss_mb": round(rss_mb(), 0)}
+    done.write_text(json.dumps({"meta": meta, "ingest": ingest}, ensure_ascii=False), encoding="utf-8")
+    return meta, ingest
+
+
+def run_size(n: int, queries: int, work: Path) -> dict[str, object]:
+    from core.settings import Settings
+    from qa.service import QAService
+
+    bases = sorted((ROOT / "data/reports").glob("*.txt"))
+    meta, ingest = build(n, work)
+    service = QAService(Settings(data_dir=work / f"data-{n}"))
 
     # lookups whose answer is known: the 醴陵-family 三公经费 (base figure × factor) of report k
     family = [m for m in meta if "醴陵" in m["base"]]
@@ -139,8 +163,7 @@ def run_size(n: int, queries: int, work: Path) -> dict[str, object]:
         store.keyword._bm25.retrieve([["会议费"]], k=10, show_progress=False)
 
     record: dict[str, object] = {
-        "reports": n, "ingest_seconds": round(ingest_s, 1), "ingest_reports_per_s": round(n / ingest_s, 2),
-        "ingest_errors": errors, "disk_mb": round(disk / 1e6, 1),
+        "reports": n, **ingest,
         "lookup": timed(lookup, queries), "rate": timed(rate, queries),
         "rank": timed(lambda k: service.ask("哪个单位的项目支出最多？", engine="structured"), max(3, queries // 5)),
         "search": timed(search, queries), "raw_chroma": timed(raw_chroma, queries), "raw_bm25": timed(raw_bm25, queries),
@@ -155,27 +178,40 @@ def main() -> int:
     ap.add_argument("--sizes", type=int, nargs="+", default=[5, 200, 1000])
     ap.add_argument("--queries", type=int, default=20)
     ap.add_argument("--out", type=Path, default=ROOT / "bench/results/scale.json")
+    ap.add_argument("--work", type=Path, help="keep the generated reports and data dirs here and reuse them "
+                                              "(default: a temporary folder, removed afterwards)")
     ap.add_argument("--one", type=int, help=argparse.SUPPRESS)  # one size, in this process (peak RSS is per process)
+    ap.add_argument("--build", type=int, help=argparse.SUPPRESS)  # generate and ingest one size, in this process
     args = ap.parse_args()
-    if args.one:
-        work = Path(tempfile.mkdtemp(prefix=f"qa-scale-{args.one}-"))
-        try:
-            print(json.dumps(run_size(args.one, args.queries, work), ensure_ascii=False), flush=True)
-        finally:
-            shutil.rmtree(work, ignore_errors=True)
+    if args.one or args.build:
+        assert args.work is not None
+        if args.build:
+            build(args.build, args.work)
+        else:
+            print(json.dumps(run_size(args.one, args.queries, args.work), ensure_ascii=False), flush=True)
         return 0
-    out: dict[str, object] = {"machine": f"{platform.machine()} {os.cpu_count()} cores, {platform.python_version()}",
-                              "runs": []}
-    for n in args.sizes:
-        proc = subprocess.run([sys.executable, __file__, "--one", str(n), "--queries", str(args.queries)],
-                              capture_output=True, text=True, check=False)
-        if proc.returncode != 0:
-            print(proc.stderr[-3000:], file=sys.stderr)
-            return 1
-        record = json.loads(proc.stdout.strip().splitlines()[-1])
-        print(json.dumps(record, ensure_ascii=False), flush=True)
-        out["runs"].append(record)  # type: ignore[union-attr]
-    args.out.write_text(json.dumps(out, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    work = args.work or Path(tempfile.mkdtemp(prefix="qa-scale-"))
+    work.mkdir(parents=True, exist_ok=True)
+    previous = json.loads(args.out.read_text(encoding="utf-8")).get("runs", []) if args.out.exists() else []
+    runs = {int(r["reports"]): r for r in previous}
+    try:
+        for n in args.sizes:
+            # ingest in one process, answer in another: the answering process's peak RSS is its own
+            for step in (["--build", str(n)], ["--one", str(n), "--queries", str(args.queries)]):
+                proc = subprocess.run([sys.executable, __file__, *step, "--work", str(work)],
+                                      capture_output=True, text=True, check=False)
+                if proc.returncode != 0:
+                    print(proc.stderr[-3000:], file=sys.stderr)
+                    return 1
+            record = json.loads(proc.stdout.strip().splitlines()[-1])
+            print(json.dumps(record, ensure_ascii=False), flush=True)
+            runs[n] = record
+            out = {"machine": f"{platform.machine()} {os.cpu_count()} cores, {platform.python_version()}",
+                   "runs": [runs[k] for k in sorted(runs)]}
+            args.out.write_text(json.dumps(out, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    finally:
+        if args.work is None:
+            shutil.rmtree(work, ignore_errors=True)
     return 0
 
 
