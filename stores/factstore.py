@@ -10,6 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from core.descriptors import LABEL_VERSION, label_of
 from core.models import Chunk, Fact, Report, TableModel
 
 SCHEMA = """
@@ -61,6 +62,23 @@ class FactStore:
         for col, kind in _REPORT_EXTRA.items():  # metadata sources, warnings, tables found (added later)
             if col not in columns:
                 self.conn.execute(f"ALTER TABLE reports ADD COLUMN {col} {kind}")
+        self._labels()
+
+    def _labels(self) -> None:
+        """Each fact's label (`core.descriptors.label_of`) in an indexed column, written at ingest; a store written
+        before labels were kept, or under another `LABEL_VERSION`, gets them computed once here."""
+        fact_columns = {row["name"] for row in self.conn.execute("PRAGMA table_info(facts)")}
+        if "label" not in fact_columns:
+            self.conn.execute("ALTER TABLE facts ADD COLUMN label TEXT")
+        self.conn.execute("CREATE INDEX IF NOT EXISTS facts_label ON facts(label, doc_id)")
+        row = self.conn.execute("SELECT value FROM meta WHERE key = 'label_version'").fetchone()
+        if row is not None and int(row[0]) == LABEL_VERSION:
+            return
+        with self.transaction():
+            rows = self.conn.execute("SELECT * FROM facts").fetchall()
+            self.conn.executemany("UPDATE facts SET label = ? WHERE fact_id = ?",
+                                  [(label_of(self._fact(r)), r["fact_id"]) for r in rows])
+            self.conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('label_version', ?)", (LABEL_VERSION,))
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -103,8 +121,9 @@ class FactStore:
         placeholders = ",".join("?" * len(_FACT_COLS))
         quoted = ",".join(f'"{col}"' for col in _FACT_COLS)
         c.executemany(
-            f"INSERT INTO facts({quoted}) VALUES ({placeholders})",
-            [tuple(str(v) if isinstance(v, Decimal) else v for v in (getattr(f, col) for col in _FACT_COLS)) for f in facts],
+            f"INSERT INTO facts({quoted}, label) VALUES ({placeholders}, ?)",
+            [(*(str(v) if isinstance(v, Decimal) else v for v in (getattr(f, col) for col in _FACT_COLS)), label_of(f))
+             for f in facts],
         )
         c.executemany("INSERT INTO chunks(chunk_id,doc_id,data,tokens) VALUES (?,?,?,?)",
                       [(ch.chunk_id, ch.doc_id, ch.model_dump_json(), " ".join(tok)) for ch, tok in zip(chunks, tokens, strict=True)])
@@ -205,12 +224,23 @@ class FactStore:
             sql += " AND (table_id = ? OR table_id LIKE ?)"
             args += [table_id, f"%{table_id}%"]
         sql += " ORDER BY doc_id, line, char_start"
-        out = []
-        for row in self.conn.execute(sql, args):
-            data = dict(row)
-            data["value"] = Decimal(data["value"])
-            out.append(Fact(**data))
-        return out
+        return [self._fact(row) for row in self.conn.execute(sql, args)]
+
+    def facts_labelled(self, label: str, doc_ids: list[str] | None = None) -> list[Fact]:
+        """The facts whose label (`core.descriptors.label_of`) is `label`, in the given reports (all when None):
+        one indexed query however many reports the store holds."""
+        sql = "SELECT * FROM facts WHERE label = ?"
+        args: list[Any] = [label]
+        if doc_ids is not None:
+            sql += f" AND doc_id IN ({','.join('?' * len(doc_ids))})"
+            args += doc_ids
+        return [self._fact(row) for row in self.conn.execute(sql + " ORDER BY doc_id, line, char_start", args)]
+
+    @staticmethod
+    def _fact(row: sqlite3.Row) -> Fact:
+        data = {k: row[k] for k in _FACT_COLS}
+        data["value"] = Decimal(data["value"])
+        return Fact(**data)
 
     def tables(self, doc_id: str) -> list[TableModel]:
         return [TableModel.model_validate_json(r["data"]) for r in
