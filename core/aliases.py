@@ -106,8 +106,9 @@ def _subsequence(short: str, long: str) -> bool:
 
 
 def names_key(reports: list[Report]) -> tuple[tuple[str, str], ...]:
-    """The (单位, region) names of a set of reports: what every alias table depends on (cheap to build)."""
-    return tuple(sorted({(r.org, r.region) for r in reports}))
+    """The (单位, region) names of a set of reports, in their order (which 单位 a question names first follows
+    it): what every alias table depends on (cheap to build)."""
+    return tuple(dict.fromkeys((r.org, r.region) for r in reports))
 
 
 @lru_cache(maxsize=16)

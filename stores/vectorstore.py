@@ -54,8 +54,8 @@ class ChromaStore:
         return int(self.collection.count())
 
     def query(self, embedding: list[float], k: int, where: dict[str, Any] | None = None) -> list[tuple[str, float]]:
-        if self.count() == 0:
-            return []
-        res = self.collection.query(query_embeddings=[embedding], n_results=min(k, self.count()), where=where or None,
+        # Chroma returns fewer than k when the collection holds fewer (none when empty): no count() first, which
+        # costs as much as the query itself at a few hundred reports
+        res = self.collection.query(query_embeddings=[embedding], n_results=k, where=where or None,
                                     include=["distances"])
         return list(zip(res["ids"][0], res["distances"][0], strict=True))
