@@ -125,32 +125,56 @@ def run_size(n: int, queries: int, work: Path) -> dict[str, object]:
     meta, ingest = build(n, work)
     service = QAService(Settings(data_dir=work / f"data-{n}"))
 
-    # lookups whose answer is known: the 醴陵-family 三公经费 (base figure × factor) of report k
-    family = [m for m in meta if "醴陵" in m["base"]]
+    # answers that are known: the 醴陵-family 三公经费 (base figure × factor) of report k, its completion rate (a
+    # ratio of two scaled figures: the same in every copy), and the largest 项目支出 (max of base figure × factor)
+    family = [m for m in meta if "醴陵" in str(m["base"])]
     base_answer = service.ask("2021年醴陵市网格化中心的三公经费是多少？", engine="structured")
     base_value = next(Decimal(str(f.value)) for f in base_answer.figures)
+    base_rate = service.ask("2021年醴陵市网格化中心三公经费完成预算的百分之几？", engine="structured")
+    rate_text = next(f.text for f in base_rate.figures if f.unit == "%")
     wrong: list[str] = []
+
+    def place_of(m: dict[str, object]) -> str:
+        return "醴陵" if int(str(m["i"])) < len(bases) else place_name(int(str(m["i"])))
 
     def lookup(k: int) -> None:
         m = family[k % len(family)]
-        place = "醴陵" if m["i"] < len(bases) else place_name(m["i"])
-        a = service.ask(f"{2021 + m['shift']}年{place}市网格化中心的三公经费是多少？", engine="structured")
-        expect = (base_value * Decimal(m["factor"])).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        a = service.ask(f"{2021 + int(str(m['shift']))}年{place_of(m)}市网格化中心的三公经费是多少？", engine="structured")
+        expect = (base_value * Decimal(str(m["factor"]))).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
         if not any(Decimal(str(f.value)) == expect for f in a.figures):
-            wrong.append(f"{m['file']}: expected {expect}, got {a.answer[:80]}")
+            wrong.append(f"lookup {m['file']}: expected {expect}, got {a.answer[:80]}")
 
     def rate(k: int) -> None:
-        m = family[k % len(family)]
-        place = "醴陵" if m["i"] < len(bases) else place_name(m["i"])
-        service.ask(f"{2021 + m['shift']}年{place}市网格化中心三公经费的预算执行率是多少？", engine="structured")
+        m = family[(k + 1) % len(family)]  # not the report the lookups just read
+        a = service.ask(f"{2021 + int(str(m['shift']))}年{place_of(m)}市网格化中心三公经费完成预算的百分之几？",
+                        engine="structured")
+        if rate_text not in a.answer:
+            wrong.append(f"rate {m['file']}: expected {rate_text}, got {a.answer[:80]}")
+
+    # the largest 项目支出: each base report's own figure (ranked among the five originals) × the copies' factors
+    from qa.crossreport import collect
+    from qa.structured import Draft, StructuredEngine
+    from qa.understand import parse_question
+
+    originals = [r for r in service.stores.facts.reports() if r.file in {b.name for b in bases}]
+    q_rank = parse_question("哪个单位的项目支出最多？", originals)
+    engine = StructuredEngine({r.doc_id: service.asker.facts([r.doc_id]) for r in originals},
+                              Draft(reports={r.doc_id: r for r in originals}))
+    per_base = {r.file: f.value for r, f in collect(engine, originals, q_rank, q_rank.measure)}
+    top = max((per_base[str(m["base"])] * Decimal(str(m["factor"]))).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+              for m in meta if str(m["base"]) in per_base)
+
+    def rank(k: int) -> None:
+        a = service.ask("哪个单位的项目支出最多？", engine="structured")
+        said_top = a.answer.split("最多的是", 1)[-1]
+        if f"{top}万元" not in said_top:
+            wrong.append(f"rank: expected {top}, got {said_top[:80]}")
 
     searcher = service.asker.searcher()
     store = service.stores
 
     def search(k: int) -> None:
-        m = family[k % len(family)]
-        place = "醴陵" if m["i"] < len(bases) else place_name(m["i"])
-        searcher.search(f"{place}市网格化中心的会议费")
+        searcher.search(f"{place_of(family[(k + 2) % len(family)])}市网格化中心的会议费")
 
     emb = store.embedder.embed_query("会议费")
 
@@ -165,9 +189,9 @@ def run_size(n: int, queries: int, work: Path) -> dict[str, object]:
     record: dict[str, object] = {
         "reports": n, **ingest,
         "lookup": timed(lookup, queries), "rate": timed(rate, queries),
-        "rank": timed(lambda k: service.ask("哪个单位的项目支出最多？", engine="structured"), max(3, queries // 5)),
+        "rank": timed(rank, max(5, queries // 4)),
         "search": timed(search, queries), "raw_chroma": timed(raw_chroma, queries), "raw_bm25": timed(raw_bm25, queries),
-        "checked_lookups": queries, "wrong_lookups": wrong[:10], "wrong_count": len(wrong),
+        "checked_answers": 2 * queries + max(5, queries // 4), "wrong_answers": wrong[:10], "wrong_count": len(wrong),
         "peak_rss_mb": round(rss_mb(), 0),
     }
     return record
