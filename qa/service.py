@@ -97,10 +97,11 @@ class QAService:
         self._ingest_lock = threading.Lock()
 
     def warm_up(self) -> None:
-        """Load the embedding model, the keyword index, the domain tokenizer and the part-of-speech tagger before
-        the first user waits for them."""
+        """Load the embedding model, the vector store (importing Chroma takes seconds), the keyword index, the domain
+        tokenizer and the part-of-speech tagger before the first user waits for them."""
         with self.lock.read():
             self.stores.embedder.embed_query("预热")
+            self.stores.vectors.count()
             self.stores.keyword.refresh()
             tokenizer()
             load_tagger()
