@@ -3,7 +3,7 @@ per-head figures. Every operand is cited; every result is computed in `Decimal` 
 
 Across many reports the facts are not read report by report: the facts labelled with the measure come from one
 indexed query (`named_groups`), and only a report where that cannot decide is ranked over all its facts. A
-ranking over more than `SHOWN` reports names the first `SHOWN` and counts the rest."""
+ranking over more than `SHOWN` reports names the first `SHOWN` and says the rest are left out."""
 
 from __future__ import annotations
 
@@ -14,7 +14,17 @@ from decimal import Decimal
 from core.dimensions import fact_dimension
 from core.models import Fact, Report
 from core.numbers import fmt
-from qa.resolve import WEAK_LABELS, Scored, best, norm, prefer_totals, rank_facts, said, want_dimension
+from qa.resolve import (
+    WEAK_LABELS,
+    Scored,
+    best,
+    measure_terms,
+    norm,
+    prefer_totals,
+    rank_facts,
+    said,
+    want_dimension,
+)
 from qa.structured import StructuredEngine, shown, what
 from qa.understand import Question
 
@@ -45,6 +55,7 @@ def named_groups(engine: StructuredEngine, reports: list[Report], q: Question, m
     if not m or m in WEAK_LABELS or q.table or q.within:
         return {}
     cap = _OTHERS_CAP + (0.3 if re.search(r"得分|总分", q.text) else 0.0) + 0.05
+    terms = measure_terms(measure)
     by_doc: dict[str, list[Fact]] = {}
     for f in labelled(m, [r.doc_id for r in reports]):
         by_doc.setdefault(f.doc_id, []).append(f)
@@ -53,7 +64,9 @@ def named_groups(engine: StructuredEngine, reports: list[Report], q: Question, m
         facts = engine.facts_for_year(r, None, by_doc.get(r.doc_id, []))
         if not facts:
             continue
-        scored = rank_facts(facts, measure, q.text, dim, engine.budget_for(r, q.budget))
+        # every term of the measure is in these facts' labels, so each term scores fully whichever terms the
+        # report's vocabulary keeps: the measure's own terms give the same scores without reading that vocabulary
+        scored = rank_facts(facts, measure, q.text, dim, engine.budget_for(r, q.budget), terms=terms)
         if scored and scored[0].score >= cap:
             out[r.doc_id] = prefer_totals(best(scored))
     return out
@@ -85,8 +98,8 @@ def compare(engine: StructuredEngine, reports: list[Report], q: Question, labell
     for r, f in rows[:SHOWN]:
         n = d.cite(f)
         items.append(f"{r.org}（{r.year}年）{shown(f)}[{n}]")
-    more = f"（共{len(rows)}份报告披露该项，列出{'前' if q.intent != 'rank_min' else '最少的'}{SHOWN}个）" \
-        if len(rows) > SHOWN else ""
+    # no count in words: every figure of an answer is verified against the reports, and a count of reports is not in them
+    more = f"；其余披露该项的报告从略（按{'从少到多' if q.intent == 'rank_min' else '从多到少'}列出）" if len(rows) > SHOWN else ""
     d.say("；".join(items) + more + "。")
     if q.intent in ("rank_max", "rank_min", "diff") or len(rows) >= 2:
         top_r, top_f = rows[0]
@@ -102,7 +115,7 @@ def compare(engine: StructuredEngine, reports: list[Report], q: Question, labell
                   f"（{shown(hi[1])} − {shown(lo[1])}）。")
     if missing:
         names = "、".join(f"{r.org}（{r.year}年）" for r in missing[:SHOWN])
-        d.say("未披露该项的报告：" + names + (f"等{len(missing)}份" if len(missing) > SHOWN else "") + "。")
+        d.say("未披露该项的报告：" + names + ("等" if len(missing) > SHOWN else "") + "。")
     return True
 
 

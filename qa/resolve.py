@@ -36,8 +36,12 @@ class Scored:
     exact: bool
 
 
-def _terms(measure: str) -> list[str]:
+def measure_terms(measure: str) -> list[str]:
+    """The measure's words, before any report's vocabulary is consulted (`meaningful_terms`)."""
     return list(_measure_terms(measure))
+
+
+_terms = measure_terms
 
 
 @lru_cache(maxsize=1024)
@@ -235,10 +239,11 @@ UNSAID_COST = 0.5  # the score a measure loses when the report knows none of its
 
 
 def rank_facts(facts: list[Fact], measure: str, question: str, dim: str | None, budget: str | None = None,
-               rate_kind: str | None = None, unsaid: float = 0.0) -> list[Scored]:
+               rate_kind: str | None = None, unsaid: float = 0.0, terms: list[str] | None = None) -> list[Scored]:
     """Facts scored for the measure, best first; `unsaid` (0–1, `unsaid_share` over the whole report) lowers
-    every score: a measure whose nouns the report never writes is stated by none of its facts."""
-    terms = meaningful_terms(measure, facts)
+    every score: a measure whose nouns the report never writes is stated by none of its facts. `terms`: the
+    measure's terms when the caller knows them (else those some fact carries, `meaningful_terms`)."""
+    terms = meaningful_terms(measure, facts) if terms is None else terms
     cost = UNSAID_COST * unsaid
     out: list[Scored] = []
     for f in facts:
