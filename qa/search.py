@@ -20,6 +20,7 @@ TEXT_BONUS = 0.05
 # above this many reports in scope the figure ranking reads only the facts labelled with the measure (one indexed
 # query) instead of scoring every fact of every report (~15 ms a report)
 FIGURE_SCAN_LIMIT = 20
+DENSE_AMONG_LIMIT = 4000  # chunks of the allowed reports ranked from their vectors read by id (else a filtered query)
 # How a question asks (compare, rank, list) — not what it is about; dropped before searching.
 _ASKING = re.compile(
     "哪个单位|哪家单位|哪个|各单位|各个单位|分别|最多|最少|最大|最小|最高|最低|谁多|谁少|谁高|谁低|比较|对比|"
@@ -116,7 +117,11 @@ class Searcher:
         if allowed is not None and not allowed:
             return []
         emb = self.stores.embedder.embed_query(query)
-        hits = self.stores.vectors.query(emb, n, where)
+        among = [c.chunk_id for d in allowed for c in self.stores.keyword.by_doc.get(d, [])] if allowed else []
+        if allowed and len(among) <= DENSE_AMONG_LIMIT:  # a few reports: their vectors by id, ranked here
+            hits = self.stores.vectors.query_among(emb, sorted(among), n)
+        else:
+            hits = self.stores.vectors.query(emb, n, where)
         return [by_id[cid] for cid, _ in hits if cid in by_id]  # ids unknown to SQLite are orphans
 
     def search(self, query: str, k: int | None = None, mode: str = "hybrid",
