@@ -56,6 +56,7 @@ def named_groups(engine: StructuredEngine, reports: list[Report], q: Question, m
         return {}
     cap = _OTHERS_CAP + (0.3 if re.search(r"得分|总分", q.text) else 0.0) + 0.05
     terms = measure_terms(measure)
+    memos: dict[str | None, dict[tuple[object, ...], float]] = {}  # per budget: the same cell of many reports scores once
     by_doc: dict[str, list[Fact]] = {}
     for f in labelled(m, [r.doc_id for r in reports]):
         by_doc.setdefault(f.doc_id, []).append(f)
@@ -66,7 +67,8 @@ def named_groups(engine: StructuredEngine, reports: list[Report], q: Question, m
             continue
         # every term of the measure is in these facts' labels, so each term scores fully whichever terms the
         # report's vocabulary keeps: the measure's own terms give the same scores without reading that vocabulary
-        scored = rank_facts(facts, measure, q.text, dim, engine.budget_for(r, q.budget), terms=terms)
+        budget = engine.budget_for(r, q.budget)
+        scored = rank_facts(facts, measure, q.text, dim, budget, terms=terms, memo=memos.setdefault(budget, {}))
         if scored and scored[0].score >= cap:
             out[r.doc_id] = prefer_totals(best(scored))
     return out

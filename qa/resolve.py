@@ -238,11 +238,22 @@ def score_fact(f: Fact, terms: list[str], measure: str, question: str, budget: s
 UNSAID_COST = 0.5  # the score a measure loses when the report knows none of its naming words
 
 
+def descriptor_key(f: Fact) -> tuple[object, ...]:
+    """Everything `score_fact` reads of a fact (not its value): facts with one key score alike for one measure.
+    A table cell is scored by its table, row and column alone, so the same cell of many reports shares a key."""
+    narrative = (f.sentence, f.raw) if f.kind != "cell" else ("", "")
+    return (f.kind, f.row_label, f.row_path, f.column, f.table_title, f.section, f.phrase, f.unit, f.rate_kind,
+            *narrative)
+
+
 def rank_facts(facts: list[Fact], measure: str, question: str, dim: str | None, budget: str | None = None,
-               rate_kind: str | None = None, unsaid: float = 0.0, terms: list[str] | None = None) -> list[Scored]:
+               rate_kind: str | None = None, unsaid: float = 0.0, terms: list[str] | None = None,
+               memo: dict[tuple[object, ...], float] | None = None) -> list[Scored]:
     """Facts scored for the measure, best first; `unsaid` (0–1, `unsaid_share` over the whole report) lowers
     every score: a measure whose nouns the report never writes is stated by none of its facts. `terms`: the
-    measure's terms when the caller knows them (else those some fact carries, `meaningful_terms`)."""
+    measure's terms when the caller knows them (else those some fact carries, `meaningful_terms`); `memo`:
+    scores by `descriptor_key` shared across calls with the same measure, question, terms and budget (a
+    question across many reports scores each distinct descriptor once)."""
     terms = meaningful_terms(measure, facts) if terms is None else terms
     cost = UNSAID_COST * unsaid
     out: list[Scored] = []
@@ -258,7 +269,14 @@ def rank_facts(facts: list[Fact], measure: str, question: str, dim: str | None, 
             continue
         if rate_kind and f.rate_kind not in (rate_kind, None):
             continue
-        s = score_fact(f, terms, measure, question, budget) - cost
+        if memo is None:
+            s = score_fact(f, terms, measure, question, budget) - cost
+        else:
+            key = descriptor_key(f)
+            raw = memo.get(key)
+            if raw is None:
+                raw = memo[key] = score_fact(f, terms, measure, question, budget)
+            s = raw - cost
         if s > 0:
             out.append(Scored(f, s, label_of(f) == norm(measure)))
     out.sort(key=lambda s: (-s.score, s.fact.kind != "text", s.fact.line))
