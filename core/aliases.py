@@ -112,34 +112,36 @@ def names_key(reports: list[Report]) -> tuple[tuple[str, str], ...]:
 
 
 @lru_cache(maxsize=16)
-def _abbreviation_index(key: tuple[tuple[str, str], ...]) -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
-    """way of writing a suffix → (head, org) of the 单位 whose name ends in it."""
-    index: dict[str, list[tuple[str, str]]] = {}
-    for org, region in key:
+def _abbreviation_index(key: tuple[tuple[str, str], ...]
+                        ) -> tuple[tuple[str, tuple[tuple[int, int, str, str], ...]], ...]:
+    """way of writing a suffix → (position of the 单位 in the library, of the way among its suffix's, head, org)."""
+    index: dict[str, list[tuple[int, int, str, str]]] = {}
+    for n, (org, region) in enumerate(key):
         head, abbrevs = _core_parts(_org_core(org, region))
         if not head:
             continue
-        for a in abbrevs:
-            index.setdefault(a, []).append((head, org))
+        for j, a in enumerate(abbrevs):
+            index.setdefault(a, []).append((n, j, head, org))
     return tuple((a, tuple(v)) for a, v in index.items())
 
 
 def abbreviations(question: str, reports: list[Report]) -> list[tuple[str, str]]:
     """(span, org) for short names in the question: a span whose head is an ordered subsequence of a 单位's head
-    (same first character) followed by a way of writing its suffix — 文旅局, 规资局, 建管委, 城管执法局, 网格中心."""
-    out: list[tuple[str, str]] = []
+    (same first character) followed by a way of writing its suffix — 文旅局, 规资局, 建管委, 城管执法局, 网格中心.
+    In the library's order of 单位 (the order a question's 单位 are listed in follows it)."""
+    found: list[tuple[int, int, int, str, str]] = []
     for a, owners in _abbreviation_index(names_key(reports)):
         if a not in question:
             continue
         for m in re.finditer(re.escape(a), question):
             k = m.start()
-            for head, org in owners:
+            for n, j, head, org in owners:
                 for i in range(max(0, k - 8), k - 1):
                     h = question[i:k]
                     if h[0] == head[0] and _CJK.match(h) and _subsequence(h, head):
-                        out.append((question[i:m.end()], org))
+                        found.append((n, j, k, question[i:m.end()], org))
                         break
-    return out
+    return [(span, org) for *_, span, org in sorted(found)]
 
 
 def alias_table(reports: list[Report]) -> dict[str, set[str]]:
