@@ -252,6 +252,15 @@ class FactStore:
         rows = self.conn.execute("SELECT data, tokens FROM chunks ORDER BY chunk_id").fetchall()
         return [(Chunk.model_validate_json(r["data"]), r["tokens"].split(" ") if r["tokens"] else []) for r in rows]
 
+    def chunk_models(self) -> list[Chunk]:
+        """Every chunk without its tokens (the keyword index loaded from disk needs no tokens: at 1,000 reports
+        the token lists alone took ~400 MB)."""
+        return [Chunk.model_validate_json(r[0]) for r in self.conn.execute("SELECT data FROM chunks ORDER BY chunk_id")]
+
+    def chunk_tokens(self) -> list[list[str]]:
+        """Every chunk's tokens, in `chunk_models` order."""
+        return [r[0].split(" ") if r[0] else [] for r in self.conn.execute("SELECT tokens FROM chunks ORDER BY chunk_id")]
+
     def chunk_ids(self, doc_id: str) -> list[str]:
         return [r[0] for r in self.conn.execute("SELECT chunk_id FROM chunks WHERE doc_id = ?", (doc_id,))]
 
