@@ -21,6 +21,7 @@ TEXT_BONUS = 0.05
 # query) instead of scoring every fact of every report (~15 ms a report)
 FIGURE_SCAN_LIMIT = 20
 DENSE_AMONG_LIMIT = 4000  # chunks of the allowed reports ranked from their vectors read by id (else a filtered query)
+DENSE_FILTER_SLOW = 5000  # from this many chunks a filtered Chroma query is slower than reading the allowed vectors
 # How a question asks (compare, rank, list) — not what it is about; dropped before searching.
 _ASKING = re.compile(
     "哪个单位|哪家单位|哪个|各单位|各个单位|分别|最多|最少|最大|最小|最高|最低|谁多|谁少|谁高|谁低|比较|对比|"
@@ -117,8 +118,9 @@ class Searcher:
         if allowed is not None and not allowed:
             return []
         emb = self.stores.embedder.embed_query(query)
-        among = [c.chunk_id for d in allowed for c in self.stores.keyword.by_doc.get(d, [])] if allowed else []
-        if allowed and len(among) <= DENSE_AMONG_LIMIT:  # a few reports: their vectors by id, ranked here
+        large = len(self.stores.keyword.chunks) > DENSE_FILTER_SLOW
+        among = [c.chunk_id for d in allowed for c in self.stores.keyword.by_doc.get(d, [])] if allowed and large else []
+        if among and len(among) <= DENSE_AMONG_LIMIT:  # a few reports of many: their vectors by id, ranked here
             hits = self.stores.vectors.query_among(emb, sorted(among), n)
         else:
             hits = self.stores.vectors.query(emb, n, where)
