@@ -43,14 +43,15 @@ _OTHERS_CAP = 1.35
 
 
 def named_groups(engine: StructuredEngine, reports: list[Report], q: Question, measure: str, dim: str,
-                 labelled: Labelled) -> dict[str, list[Scored]]:
+                 labelled: Labelled, offset: int = 0) -> dict[str, list[Scored]]:
     """Per report, the facts that state the measure, found without reading the reports' facts: one indexed query for
     the facts whose own label is the measure (`core.descriptors.label_of`), scored with the same `rank_facts`.
 
     Exact, not a shortcut: a fact labelled otherwise scores at most `_OTHERS_CAP` (+0.3 on a 得分 question), so when
     the best labelled fact of a report scores 0.05 above that, the report's winning group (the winner and its
     near-ties) holds labelled facts only — the same group `engine.find` returns. A report where that does not hold
-    is not in the result, and is ranked by `engine.find` over all its facts."""
+    is not in the result, and is ranked by `engine.find` over all its facts. `offset` −1: the year before each
+    report's own (its 上年 columns), as `engine.find(..., year=r.year - 1)` reads them."""
     m = norm(measure)
     if not m or m in WEAK_LABELS or q.table or q.within:
         return {}
@@ -62,7 +63,8 @@ def named_groups(engine: StructuredEngine, reports: list[Report], q: Question, m
         by_doc.setdefault(f.doc_id, []).append(f)
     out: dict[str, list[Scored]] = {}
     for r in reports:
-        facts = engine.facts_for_year(r, None, by_doc.get(r.doc_id, []))
+        year = r.year + offset if offset and r.year is not None else None
+        facts = engine.facts_for_year(r, year, by_doc.get(r.doc_id, []))
         if not facts:
             continue
         # every term of the measure is in these facts' labels, so each term scores fully whichever terms the

@@ -30,3 +30,14 @@ def test_labelled_ranking_says_what_the_full_ranking_says(asker, monkeypatch, qu
     assert fast.answer == slow.answer
     assert [(c.doc_id, c.fact_id) for c in fast.citations] == [(c.doc_id, c.fact_id) for c in slow.citations]
     assert [f.verdict for f in fast.figures] == [f.verdict for f in slow.figures]
+
+
+@pytest.mark.parametrize("measure", ["本年支出合计", "三公经费", "项目支出", "会议费", "培训费", "基本支出"])
+def test_comparison_view_rows_are_the_same_from_the_labelled_query(ingested, monkeypatch, measure: str) -> None:
+    from qa.service import QAService
+
+    service = QAService(stores=ingested)
+    fast = [(r.org, r.year, r.value, r.fact.fact_id) for r in service.measure_rows(measure)]
+    monkeypatch.setattr(ingested.facts, "facts_labelled", lambda label, doc_ids=None: [])
+    slow = [(r.org, r.year, r.value, r.fact.fact_id) for r in service.measure_rows(measure)]
+    assert fast == slow and fast
