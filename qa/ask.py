@@ -23,6 +23,7 @@ from qa.crossreport import compare, per_head, two_measures
 from qa.extractive import extract
 from qa.fallback import attempt, fallback_note
 from qa.filters import QueryFilters
+from qa.lazy import PerDoc
 from qa.program import split_asks
 from qa.resolve import norm, said, vocabulary
 from qa.search import Hit, Searcher
@@ -118,7 +119,7 @@ class Asker:
         if refusal:
             return Answer(question=q.text, answer=refusal, has_answer=False, engine="structured",
                           filters=describe(q))
-        draft = Draft(reports={r.doc_id: r for r in reports}, lines_for={r.doc_id: self.lines(r.doc_id) for r, _ in scope})
+        draft = Draft(reports={r.doc_id: r for r in reports}, lines_for=PerDoc(self.lines, [r.doc_id for r, _ in scope]))
         used = ""  # the engine that answers: structured (figures), else extractive below
         down: EngineUnavailable | None = None  # the LLM endpoint failed in auto: the rule engine answers, and says so
         if engine in ("auto", "structured") and q.intent != "text":
@@ -145,7 +146,10 @@ class Asker:
                 return fallback_note(self.refuse(q, scope, "extractive"), down)
             draft.say(text)
             draft.citations = cits
-        answer = self.finish(q, draft.text, draft.citations, [r.doc_id for r, _ in scope], used, draft.audit)
+        docs = [r.doc_id for r, _ in scope]
+        if used == "structured" and len(docs) > 1 and cross_report(q):
+            docs = sorted({c.doc_id for c in draft.citations})  # a figure per report: checked against its own report
+        answer = self.finish(q, draft.text, draft.citations, docs, used, draft.audit)
         answer.has_answer = not draft.refused or draft.answered > 0
         return fallback_note(answer, down)
 
@@ -157,8 +161,14 @@ class Asker:
 
     def known_name(self, reports: list[Report]) -> Callable[[str], bool]:
         """Whether the reports print a phrase as one name (社会保障和就业支出), so `X和Y` is not two asks."""
-        text = "|".join(vocabulary(self.facts([r.doc_id])) for r in reports)
-        return lambda phrase: norm(phrase) in text
+        text: list[str] = []  # read on the first call only: most questions never ask (it reads every report)
+
+        def known(phrase: str) -> bool:
+            if not text:
+                text.append("|".join(vocabulary(self.facts([r.doc_id])) for r in reports))
+            return norm(phrase) in text[0]
+
+        return known
 
     def merge(self, question: str, answers: list[Answer]) -> Answer:
         """One answer from the answers to each ask: citations renumbered and shared, figures verified again."""
@@ -276,11 +286,10 @@ class Asker:
         return out, ""
 
     def structured(self, q: Question, scope: list[tuple[Report, int | None]], draft: Draft) -> bool:
-        engine = StructuredEngine({r.doc_id: self.facts([r.doc_id]) for r, _ in scope}, draft)
+        engine = StructuredEngine(PerDoc(lambda d: self.facts([d]), [r.doc_id for r, _ in scope]), draft)
         reports = [r for r, _ in scope]
-        cross = q.intent in ("rank_max", "rank_min", "compare") or (q.intent == "diff" and not q.second)
-        if cross and len(reports) > 1:
-            return compare(engine, reports, q)
+        if cross_report(q) and len(reports) > 1:
+            return compare(engine, reports, q, self.stores.facts.facts_labelled)
         ok = False
         for r, year in scope:
             if q.intent in ("diff", "sum") and q.second:
@@ -305,6 +314,11 @@ class Asker:
         what = f"“{shown_measure}”" if shown_measure else "该问题的答案"
         text = f"{REFUSAL}：{where}中未找到{what}。"
         return Answer(question=q.text, answer=text, has_answer=False, engine=engine, filters=describe(q))
+
+
+def cross_report(q: Question) -> bool:
+    """A question answered with one figure per report (ranking, comparison, difference across reports)."""
+    return q.intent in ("rank_max", "rank_min", "compare") or (q.intent == "diff" and not q.second)
 
 
 def renumber(text: str, mapping: dict[int, int]) -> str:

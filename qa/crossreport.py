@@ -1,14 +1,30 @@
 """Figures that combine facts: comparisons and rankings across reports, differences and sums of two measures,
-per-head figures. Every operand is cited; every result is computed in `Decimal` and shown with its formula."""
+per-head figures. Every operand is cited; every result is computed in `Decimal` and shown with its formula.
+
+Across many reports the facts are not read report by report: the facts labelled with the measure come from one
+indexed query (`named_groups`), and only a report where that cannot decide is ranked over all its facts. A
+ranking over more than `SHOWN` reports names the first `SHOWN` and says the rest are left out."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from decimal import Decimal
 
 from core.dimensions import fact_dimension
 from core.models import Fact, Report
 from core.numbers import fmt
-from qa.resolve import said, want_dimension
+from qa.resolve import (
+    WEAK_LABELS,
+    Scored,
+    best,
+    measure_terms,
+    norm,
+    prefer_totals,
+    rank_facts,
+    said,
+    want_dimension,
+)
 from qa.structured import StructuredEngine, shown, what
 from qa.understand import Question
 
@@ -19,30 +35,76 @@ def _money(base: Decimal, unit: str) -> str:
     return f"{fmt(base, 2)}{unit}"
 
 
-def collect(engine: StructuredEngine, reports: list[Report], q: Question, measure: str) -> list[tuple[Report, Fact]]:
+SHOWN = 10  # reports listed by name in a ranking across many (the rest are counted)
+Labelled = Callable[[str, list[str]], list[Fact]]  # (label, doc_ids) → facts with that label (one indexed query)
+# a fact whose label is not the measure scores at most 1 (every term) + 0.35 (the measure inside its label), + 0.3 for
+# a 得分 column; one whose label *is* the measure scores 1 + 0.6 less what its qualifiers cost
+_OTHERS_CAP = 1.35
+
+
+def named_groups(engine: StructuredEngine, reports: list[Report], q: Question, measure: str, dim: str,
+                 labelled: Labelled, offset: int = 0) -> dict[str, list[Scored]]:
+    """Per report, the facts that state the measure, found without reading the reports' facts: one indexed query for
+    the facts whose own label is the measure (`core.descriptors.label_of`), scored with the same `rank_facts`.
+
+    Exact, not a shortcut: a fact labelled otherwise scores at most `_OTHERS_CAP` (+0.3 on a 得分 question), so when
+    the best labelled fact of a report scores 0.05 above that, the report's winning group (the winner and its
+    near-ties) holds labelled facts only — the same group `engine.find` returns. A report where that does not hold
+    is not in the result, and is ranked by `engine.find` over all its facts. `offset` −1: the year before each
+    report's own (its 上年 columns), as `engine.find(..., year=r.year - 1)` reads them."""
+    m = norm(measure)
+    if not m or m in WEAK_LABELS or q.table or q.within:
+        return {}
+    cap = _OTHERS_CAP + (0.3 if re.search(r"得分|总分", q.text) else 0.0) + 0.05
+    terms = measure_terms(measure)
+    memos: dict[str | None, dict[tuple[object, ...], float]] = {}  # per budget: the same cell of many reports scores once
+    by_doc: dict[str, list[Fact]] = {}
+    for f in labelled(m, [r.doc_id for r in reports]):
+        by_doc.setdefault(f.doc_id, []).append(f)
+    out: dict[str, list[Scored]] = {}
+    for r in reports:
+        year = r.year + offset if offset and r.year is not None else None
+        facts = engine.facts_for_year(r, year, by_doc.get(r.doc_id, []))
+        if not facts:
+            continue
+        # every term of the measure is in these facts' labels, so each term scores fully whichever terms the
+        # report's vocabulary keeps: the measure's own terms give the same scores without reading that vocabulary
+        budget = engine.budget_for(r, q.budget)
+        scored = rank_facts(facts, measure, q.text, dim, budget, terms=terms, memo=memos.setdefault(budget, {}))
+        if scored and scored[0].score >= cap:
+            out[r.doc_id] = prefer_totals(best(scored))
+    return out
+
+
+def collect(engine: StructuredEngine, reports: list[Report], q: Question, measure: str,
+            labelled: Labelled | None = None) -> list[tuple[Report, Fact]]:
     dim = want_dimension(q.measure + q.text, "lookup") or "money"
+    named = named_groups(engine, reports, q, measure, dim, labelled) if labelled and len(reports) > 1 else {}
     out = []
     for r in reports:
-        group = engine.find(r, q, measure, dim)
+        group = named.get(r.doc_id) or engine.find(r, q, measure, dim)
         if group:
             out.append((r, group[0].fact))
     return out
 
 
-def compare(engine: StructuredEngine, reports: list[Report], q: Question) -> bool:
-    rows = collect(engine, reports, q, q.measure)
+def compare(engine: StructuredEngine, reports: list[Report], q: Question, labelled: Labelled | None = None) -> bool:
+    rows = collect(engine, reports, q, q.measure, labelled)
     if not rows:
         return False
     d = engine.d
-    missing = [r for r in reports if r not in [x for x, _ in rows]]
+    found = {r.doc_id for r, _ in rows}
+    missing = [r for r in reports if r.doc_id not in found]
     if q.intent in ("rank_max", "rank_min") or (q.intent == "compare" and len(rows) > 2):
         rows.sort(key=lambda rf: fact_dimension(rf[1])[0], reverse=q.intent != "rank_min")
     d.say(f"{said(q.measure, [f for _, f in rows] + engine.facts_of[rows[0][0].doc_id])}：")
     items = []
-    for r, f in rows:
+    for r, f in rows[:SHOWN]:
         n = d.cite(f)
         items.append(f"{r.org}（{r.year}年）{shown(f)}[{n}]")
-    d.say("；".join(items) + "。")
+    # no count in words: every figure of an answer is verified against the reports, and a count of reports is not in them
+    more = f"；其余披露该项的报告从略（按{'从少到多' if q.intent == 'rank_min' else '从多到少'}列出）" if len(rows) > SHOWN else ""
+    d.say("；".join(items) + more + "。")
     if q.intent in ("rank_max", "rank_min", "diff") or len(rows) >= 2:
         top_r, top_f = rows[0]
         if q.intent in ("rank_max", "rank_min"):
@@ -56,7 +118,8 @@ def compare(engine: StructuredEngine, reports: list[Report], q: Question) -> boo
             d.say(f"{hi[0].org}比{lo[0].org}多{_money(hi[2] - lo[2], fa.unit)}"
                   f"（{shown(hi[1])} − {shown(lo[1])}）。")
     if missing:
-        d.say("未披露该项的报告：" + "、".join(f"{r.org}（{r.year}年）" for r in missing) + "。")
+        names = "、".join(f"{r.org}（{r.year}年）" for r in missing[:SHOWN])
+        d.say("未披露该项的报告：" + names + ("等" if len(missing) > SHOWN else "") + "。")
     return True
 
 

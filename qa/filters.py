@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from core.aliases import abbreviations, alias_table, core_parts, org_core
+from core.aliases import abbreviations, aliases_in, core_parts, org_core
 from core.models import Report
 
 
@@ -53,8 +53,7 @@ def years_in(text: str) -> list[int]:
 
 
 def parse_filters(question: str, reports: list[Report]) -> QueryFilters:
-    table = alias_table(reports)
-    spans: dict[str, set[str]] = {a: set(o) for a, o in table.items() if a in question}
+    spans: dict[str, set[str]] = aliases_in(question, reports)  # the alias table is cached per set of names
     for span, org in abbreviations(question, reports):
         spans.setdefault(span, set()).add(org)
     for span, org in listed_heads(question, spans, reports):

@@ -11,7 +11,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
+# defined in core.descriptors (the fact store indexes each fact's label), used and re-exported here
+from core.descriptors import COUNT_UNITS as COUNT_UNITS
+from core.descriptors import label_of as label_of
+from core.descriptors import norm as norm
 from core.dimensions import fact_dimension
 from core.lexicon import tokenize
 from core.models import Fact
@@ -19,14 +24,9 @@ from core.models import Fact
 QUALIFIERS = ["财政拨款", "一般公共预算", "政府性基金", "国有资本", "年初", "预算", "上年", "全年", "其他", "小微",
               "中小企业", "货物", "服务", "工程", "日常", "项目", "基本", "机关", "人员", "公用", "商品", "合同",
               "专项", "绩效", "评价", "自评", "涉及", "执行", "结转", "结余", "增加", "减少", "比上年", "年末"]
-_STRIP = re.compile(r"^(?:开支|其中[:：]?|共|全年共?|本部门|本单位|我单位)")
-_NOISE = re.compile(r"[“”\"（）()、，,：:\s]|^[一二三四五六七八九十]+、")
 
-
-_GENERIC_PHRASES = {"支出", "收入", "支出决算", "决算", "决算数", "金额", "合计", "小计"}
 WEAK_LABELS = {"预算数", "决算数", "全年预算数", "全年执行数", "年初预算数", "支出决算", "金额", "合计", "小计", "数额"}
 TOTAL_ROWS = {"合计", "总计", "总分", "合计数"}
-COUNT_UNITS = {"人", "名", "个", "人次", "条", "件", "次", "项", "家", "篇", "份"}
 
 
 @dataclass
@@ -36,15 +36,20 @@ class Scored:
     exact: bool
 
 
-def norm(text: str) -> str:
-    text = re.sub(r"[（(][类款项][)）]", "", text)
-    return _NOISE.sub("", text.replace("三公经费", "三公").replace("“三公”经费", "三公").replace("“三公”", "三公"))
+def measure_terms(measure: str) -> list[str]:
+    """The measure's words, before any report's vocabulary is consulted (`meaningful_terms`)."""
+    return list(_measure_terms(measure))
 
 
-def _terms(measure: str) -> list[str]:
+_terms = measure_terms
+
+
+@lru_cache(maxsize=1024)
+def _measure_terms(measure: str) -> tuple[str, ...]:
+    """The measure's words (jieba, search mode), once per measure: a question across reports asks per report."""
     m = norm(measure)
     terms = [t for t in tokenize(m) if len(t) >= 2 or t in ("费",)]
-    return list(dict.fromkeys(terms)) or ([m] if m else [])
+    return tuple(dict.fromkeys(terms)) or ((m,) if m else ())
 
 
 _VOCAB: dict[tuple[str, str, int], str] = {}
@@ -113,37 +118,6 @@ def local_context(f: Fact) -> str:
     colon = before.find("：")
     topic = before[:colon] if 0 < colon <= 30 else ""
     return norm(section) + "|" + norm(topic + " " + before[-30:] + " " + after)
-
-
-def label_of(f: Fact) -> str:
-    if f.kind == "cell":
-        if not f.row_label and f.phrase:
-            return norm(f.phrase)  # a "项目支出：459.09" cell names itself
-        column = f.column.split("/")[-1] if f.column else ""
-        return norm(f.row_label if f.row_label not in ("合计", "", "总计") or not column else column)
-    if f.unit in COUNT_UNITS and f.raw and f.sentence and f.raw in f.sentence:
-        # 全区共有2174名核心志愿者: what a count counts is named right after it
-        after = f.sentence[f.sentence.find(f.raw) + len(f.raw):]
-        noun = re.match(r"[\u4e00-\u9fa5]{2,8}", after)
-        if noun and not re.match(r"[的为是在和及与]", noun.group(0)):
-            return norm(_STRIP.sub("", f.phrase or f.row_label) + noun.group(0))
-    phrase = _STRIP.sub("", f.phrase or f.row_label)
-    subject = _PREDICATE.sub("", _STRIP.sub("", f.row_label or ""))
-    if phrase in _GENERIC_PHRASES and len(subject) >= 2:
-        # 卫生健康支出（类）支出5.88万元: the subject says what a bare 支出 is; “三公”经费财政拨款支出年初预算为
-        # 31.47万元，支出决算为19.86万元: the sentence's subject without its own predicate (年初预算为)
-        if subject.endswith(phrase):
-            phrase = subject
-        elif subject.endswith("支出") and phrase.startswith("支出"):
-            phrase = subject + phrase[2:]
-        else:
-            phrase = subject + phrase
-    if f.rate_kind and len(norm(phrase)) <= 4:  # 占 / 增长 / 完成预算: the subject says what the rate is about
-        phrase = f.row_label + phrase
-    return norm(phrase)
-
-
-_PREDICATE = re.compile(r"(?:(?:年初|全年|调整后)?(?:预算|决算)数?|支出决算数?|执行数)?(?:为|是|：|:)$")
 
 
 ANY_BUDGET = "*"  # budget= for a budget document, where 预算 and 决算 are not told apart by the words
@@ -270,11 +244,23 @@ def score_fact(f: Fact, terms: list[str], measure: str, question: str, budget: s
 UNSAID_COST = 0.5  # the score a measure loses when the report knows none of its naming words
 
 
+def descriptor_key(f: Fact) -> tuple[object, ...]:
+    """Everything `score_fact` reads of a fact (not its value): facts with one key score alike for one measure.
+    A table cell is scored by its table, row and column alone, so the same cell of many reports shares a key."""
+    narrative = (f.sentence, f.raw) if f.kind != "cell" else ("", "")
+    return (f.kind, f.row_label, f.row_path, f.column, f.table_title, f.section, f.phrase, f.unit, f.rate_kind,
+            *narrative)
+
+
 def rank_facts(facts: list[Fact], measure: str, question: str, dim: str | None, budget: str | None = None,
-               rate_kind: str | None = None, unsaid: float = 0.0) -> list[Scored]:
+               rate_kind: str | None = None, unsaid: float = 0.0, terms: list[str] | None = None,
+               memo: dict[tuple[object, ...], float] | None = None) -> list[Scored]:
     """Facts scored for the measure, best first; `unsaid` (0–1, `unsaid_share` over the whole report) lowers
-    every score: a measure whose nouns the report never writes is stated by none of its facts."""
-    terms = meaningful_terms(measure, facts)
+    every score: a measure whose nouns the report never writes is stated by none of its facts. `terms`: the
+    measure's terms when the caller knows them (else those some fact carries, `meaningful_terms`); `memo`:
+    scores by `descriptor_key` shared across calls with the same measure, question, terms and budget (a
+    question across many reports scores each distinct descriptor once)."""
+    terms = meaningful_terms(measure, facts) if terms is None else terms
     cost = UNSAID_COST * unsaid
     out: list[Scored] = []
     for f in facts:
@@ -289,7 +275,14 @@ def rank_facts(facts: list[Fact], measure: str, question: str, dim: str | None, 
             continue
         if rate_kind and f.rate_kind not in (rate_kind, None):
             continue
-        s = score_fact(f, terms, measure, question, budget) - cost
+        if memo is None:
+            s = score_fact(f, terms, measure, question, budget) - cost
+        else:
+            key = descriptor_key(f)
+            raw = memo.get(key)
+            if raw is None:
+                raw = memo[key] = score_fact(f, terms, measure, question, budget)
+            s = raw - cost
         if s > 0:
             out.append(Scored(f, s, label_of(f) == norm(measure)))
     out.sort(key=lambda s: (-s.score, s.fact.kind != "text", s.fact.line))

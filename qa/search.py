@@ -11,12 +11,17 @@ from typing import Any
 from core.errors import UserError
 from core.models import Chunk, Fact
 from qa.filters import QueryFilters, parse_filters, strip_filter_words
-from qa.resolve import budget_of, rank_facts, want_dimension
+from qa.resolve import budget_of, norm, rank_facts, want_dimension
 from qa.understand import detect_intent, parse_question
 from stores import Stores
 
 MODES = ("hybrid", "dense", "bm25", "labels")
 TEXT_BONUS = 0.05
+# above this many reports in scope the figure ranking reads only the facts labelled with the measure (one indexed
+# query) instead of scoring every fact of every report (~15 ms a report)
+FIGURE_SCAN_LIMIT = 20
+DENSE_AMONG_LIMIT = 4000  # chunks of the allowed reports ranked from their vectors read by id (else a filtered query)
+DENSE_FILTER_SLOW = 5000  # from this many chunks a filtered Chroma query is slower than reading the allowed vectors
 # How a question asks (compare, rank, list) — not what it is about; dropped before searching.
 _ASKING = re.compile(
     "哪个单位|哪家单位|哪个|各单位|各个单位|分别|最多|最少|最大|最小|最高|最低|谁多|谁少|谁高|谁低|比较|对比|"
@@ -57,7 +62,8 @@ class Searcher:
     def figures(self, question: str, allowed: set[str] | None, n: int) -> list[Chunk]:
         """The passages holding the facts the structured engine would answer from: the question's measure (and
         its second measure or denominator) resolved against each report's facts, each chunk ranked by its best
-        fact. Falls back to the label ranking when the question names no measure."""
+        fact. Falls back to the label ranking when the question names no measure. Over more than
+        `FIGURE_SCAN_LIMIT` reports only the facts labelled with the measure are ranked."""
         self._keyword_index()  # the chunks by report; the label index is built only if the fallback needs it
         reports = [r for r in self.stores.facts.reports() if allowed is None or r.doc_id in allowed]
         q = parse_question(question, reports)
@@ -67,9 +73,18 @@ class Searcher:
         best_of: dict[str, float] = {}
         budget_words = [m for m in (q.denominator, q.second) if "预算" in m]
         rate = q.intent in ("share", "execution", "growth")  # its operands are amounts; its printed rate counts too
-        for r in reports:
-            facts = self._facts_of(r.doc_id)
+        labelled: dict[str, dict[str, list[Fact]]] = {}
+        many = len(reports) > FIGURE_SCAN_LIMIT
+        if many:  # many reports: the facts labelled with each measure, one query each
+            ids = [r.doc_id for r in reports] if allowed is not None else None
             for m in measures:
+                for f in self.stores.facts.facts_labelled(norm(m), ids):
+                    labelled.setdefault(m, {}).setdefault(f.doc_id, []).append(f)
+            reports = [r for r in reports if any(r.doc_id in by_doc for by_doc in labelled.values())]
+        for r in reports:
+            everything = self._facts_of(r.doc_id) if not many else []
+            for m in measures:
+                facts = labelled.get(m, {}).get(r.doc_id, []) if many else everything
                 dims = [want_dimension(m, "lookup") or "money", "ratio"] if rate else [want_dimension(m + q.text, "lookup")]
                 # 预算 named only for the denominator (占全年预算数的比例) does not make the numerator a budget
                 budget = budget_of(m) if m != q.measure or budget_words else q.budget
@@ -103,7 +118,12 @@ class Searcher:
         if allowed is not None and not allowed:
             return []
         emb = self.stores.embedder.embed_query(query)
-        hits = self.stores.vectors.query(emb, n, where)
+        large = len(self.stores.keyword.chunks) > DENSE_FILTER_SLOW
+        among = [c.chunk_id for d in allowed for c in self.stores.keyword.by_doc.get(d, [])] if allowed and large else []
+        if among and len(among) <= DENSE_AMONG_LIMIT:  # a few reports of many: their vectors by id, ranked here
+            hits = self.stores.vectors.query_among(emb, sorted(among), n)
+        else:
+            hits = self.stores.vectors.query(emb, n, where)
         return [by_id[cid] for cid, _ in hits if cid in by_id]  # ids unknown to SQLite are orphans
 
     def search(self, query: str, k: int | None = None, mode: str = "hybrid",

@@ -27,8 +27,10 @@ from qa.ask import Asker
 from qa.audit import Coverage, Finding, ordered
 from qa.audit.export import export_findings
 from qa.contracts import AnswerEngine
+from qa.crossreport import named_groups
 from qa.export import FORMATS, export_answer, export_name, findings_name
 from qa.filters import QueryFilters
+from qa.lazy import PerDoc
 from qa.llm import llm_from_settings
 from qa.resolve import want_dimension
 from qa.structured import Draft, StructuredEngine, shown, what
@@ -98,10 +100,11 @@ class QAService:
         self._ingest_lock = threading.Lock()
 
     def warm_up(self) -> None:
-        """Load the embedding model, the keyword index, the domain tokenizer and the part-of-speech tagger before
-        the first user waits for them."""
+        """Load the embedding model, the vector store (importing Chroma takes seconds), the keyword index, the domain
+        tokenizer and the part-of-speech tagger before the first user waits for them."""
         with self.lock.read():
             self.stores.embedder.embed_query("预热")
+            self.stores.vectors.count()
             self.stores.keyword.refresh()
             tokenizer()
             load_tagger()
@@ -193,14 +196,18 @@ class QAService:
         dim = want_dimension(measure, "lookup") or "money"
         rows: list[MeasureRow] = []
         with self.lock.read():
-            for r in self.stores.facts.reports():
-                if r.year is None or r.missing_metadata:
-                    continue  # held: no 单位 or year to show it under
-                engine = StructuredEngine({r.doc_id: self.asker.facts([r.doc_id])}, Draft())
+            reports = [r for r in self.stores.facts.reports() if r.year is not None and not r.missing_metadata]
+            # the facts labelled with the measure, in every report at once; a report they cannot decide is read whole
+            engine = StructuredEngine(PerDoc(lambda d: self.asker.facts([d]), [r.doc_id for r in reports]), Draft())
+            named = {offset: named_groups(engine, reports, q, q.measure, dim, self.stores.facts.facts_labelled, offset)
+                     if len(reports) > 1 else {} for offset in (0, -1)}
+            for r in reports:
+                assert r.year is not None
                 for year in (r.year, r.year - 1):
                     if any(x.org == r.org and x.year == year for x in rows):
                         continue  # a year's own report wins over the next report's 上年 column
-                    group = engine.find(r, q, q.measure, dim, year if year != r.year else None)
+                    group = named[year - r.year].get(r.doc_id) or \
+                        engine.find(r, q, q.measure, dim, year if year != r.year else None)
                     if group:
                         f = group[0].fact
                         base, kind = fact_dimension(f)

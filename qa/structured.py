@@ -105,13 +105,14 @@ def pct(value: Decimal, decimals: int = 2) -> str:
 
 
 class StructuredEngine:
-    def __init__(self, facts_of: dict[str, list[Fact]], draft: Draft) -> None:
+    def __init__(self, facts_of: dict[str, list[Fact]], draft: Draft) -> None:  # facts_of may read lazily (PerDoc)
         self.facts_of = facts_of
         self.d = draft
 
     # -- finding facts ------------------------------------------------------------------------------
-    def facts_for_year(self, report: Report, year: int | None) -> list[Fact]:
-        facts = self.facts_of[report.doc_id]
+    def facts_for_year(self, report: Report, year: int | None, facts: list[Fact] | None = None) -> list[Fact]:
+        """The report's facts (or the given ones of it) that state `year` (the report's own year when None)."""
+        facts = self.facts_of[report.doc_id] if facts is None else facts
         target = year or report.year
         out = []
         for f in facts:
@@ -137,12 +138,16 @@ class StructuredEngine:
         anchors = self.anchors(facts, q)
         return neighbourhood(anchors, facts) if anchors else []
 
+    @staticmethod
+    def budget_for(report: Report, budget: str | None) -> str | None:
+        if budget in ("预算", None) and "预算" in report.doc_type and "决算" not in report.doc_type:
+            return ANY_BUDGET  # 部门预算: every figure is a budget (公务用车购置及运行费9.38万元)
+        return budget
+
     def find(self, report: Report, q: Question, measure: str, dim: str | None, year: int | None = None,
              budget: str | None = None, rate_kind: str | None = None) -> list[Scored]:
         facts = in_table(self.facts_for_year(report, year), q.table)
-        budget = budget if budget is not None else q.budget
-        if budget in ("预算", None) and "预算" in report.doc_type and "决算" not in report.doc_type:
-            budget = ANY_BUDGET  # 部门预算: every figure is a budget (公务用车购置及运行费9.38万元)
+        budget = self.budget_for(report, budget if budget is not None else q.budget)
         unsaid = unsaid_share(measure, self.facts_of[report.doc_id])
         beside = self.beside_previous(facts, q)
         if beside:  # 其中服务类多少？: the part printed next to the previous answer's figure, first

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
-from core.aliases import alias_table, org_words
+from core.aliases import alias_names, org_words
 from core.lexicon import SYNONYMS, tokenize
 from core.models import Report
 from qa.filters import YEAR_WORD, QueryFilters, parse_filters
@@ -118,8 +118,10 @@ def detect_intent(q: str) -> Intent:
 
 def _strip(q: str, reports: list[Report], filters: QueryFilters) -> str:
     """The question without the words naming 单位 and years (a generic tail after a name goes too: 衡山县中心)."""
+    # only the names the question holds (one pattern per 单位 of the library would be compiled on every question);
     # an empty name (a report whose 单位 is unknown) would match at every position and garble the measure
-    names = sorted({n for n in (*filters.mentions, *(r.org for r in reports)) if n.strip()}, key=len, reverse=True)
+    names = sorted({n for n in (*filters.mentions, *(r.org for r in reports)) if n.strip() and n in q},
+                   key=len, reverse=True)
     tail = "(?:" + "|".join(map(re.escape, org_words()["mention_tail"])) + ")?"
     for name in names:
         q = re.sub(re.escape(name) + tail, " ", q)
@@ -173,7 +175,7 @@ def parse_question(text: str, reports: list[Report], previous: Question | None =
     filters = parse_filters(text, reports)
     intent = detect_intent(text)
     known = " ".join(r.org + " " + r.region for r in reports)
-    unknown = [m for m in _REGION.findall(text) if m not in known and not any(m in a for a in alias_table(reports))]
+    unknown = [m for m in _REGION.findall(text) if m not in known and not any(m in a for a in alias_names(reports))]
     stripped = _strip(text, reports, filters)
     stripped = _EXCEPT.sub(lambda m: " 其他" + m.group("y"), stripped)  # 除财政拨款还有别的收入 → 其他收入
     for word, canon in sorted(colloquial().items(), key=lambda kv: -len(kv[0])):

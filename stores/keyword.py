@@ -41,15 +41,18 @@ class KeywordIndex:
                 return
             import bm25s
 
-            rows = self.store.chunks()
-            chunks = [c for c, _ in rows]
+            chunks = self.store.chunk_models()
             retriever = self._load(generation, len(chunks))
-            if retriever is None:
-                corpus = [toks or ["∅"] for _, toks in rows]
+            if retriever is None:  # the tokens are read only to build (a saved index needs none)
+                corpus = [toks or ["∅"] for toks in self.store.chunk_tokens()]
+                if len(corpus) != len(chunks):  # written in between (another process): read both at once
+                    rows = self.store.chunks()
+                    chunks, corpus = [c for c, _ in rows], [toks or ["∅"] for _, toks in rows]
                 retriever = bm25s.BM25()
                 if corpus:
                     retriever.index(corpus, show_progress=False)
                     self._save(retriever, generation)
+                del corpus
             self.chunks, self._bm25, self._labels, self._generation = chunks, retriever, None, generation
             self.by_doc = {}
             for c in chunks:

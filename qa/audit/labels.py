@@ -28,6 +28,7 @@ def vocabulary() -> dict[str, Any]:
     return data
 
 
+@lru_cache(maxsize=65536)  # pure over the text and items.json; the audit of one report asks it thousands of times
 def canonical(text: str) -> str:
     """Spacing, year, numbering and 科目 level marks removed; aliases replaced; decoration words stripped."""
     v = vocabulary()
@@ -54,6 +55,7 @@ def canonical(text: str) -> str:
     return text
 
 
+@lru_cache(maxsize=65536)
 def split_role(text: str) -> tuple[str | None, str]:
     """(role, the text without the role word): 支出决算数 → (决算, ''), 三公经费支出预算 → (全年预算, 三公经费)."""
     masked = text

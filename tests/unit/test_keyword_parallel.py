@@ -58,3 +58,16 @@ def test_parallel_parsing_gives_the_same_reports(tmp_path: Path) -> None:
     assert [(r.file, r.status, r.doc_id, r.facts, r.chunks) for r in parallel] == \
         [(r.file, r.status, r.doc_id, r.facts, r.chunks) for r in serial]
     assert all(r.status == "added" for r in parallel)
+
+
+def test_a_saved_index_is_loaded_without_reading_tokens(stores, monkeypatch) -> None:
+    stores.keyword.refresh()  # built and saved (reads the tokens)
+    fresh = KeywordIndex(stores.facts, stores.keyword.folder)
+
+    def no_tokens() -> list[list[str]]:
+        raise AssertionError("a saved index needs no tokens (at 1,000 reports they took ~400 MB)")
+
+    monkeypatch.setattr(stores.facts, "chunk_tokens", no_tokens)
+    monkeypatch.setattr(stores.facts, "chunks", no_tokens)
+    fresh.refresh()
+    assert fresh.bm25("会议费", None, 3)
