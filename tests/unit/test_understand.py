@@ -25,6 +25,7 @@ SHIFENG, LILING = REPORTS[0].org, REPORTS[1].org
     # the asking words go whole (预算执行率, a precision request), a filler inside a word stays (实有人数)
     ("石峰一般公共预算年初预算执行率精确到两位小数是多少？", [SHIFENG], [], "execution", "一般公共预算"),
     ("石峰实有人数是多少？", [SHIFENG], [], "lookup", "实有人数"),
+    ("石峰政府采购里中小企业预留的占多大比例？", [SHIFENG], [], "share", "政府采购里中小企业预留"),
 ])
 def test_filters_intent_and_measure(text: str, orgs: list[str], years: list[int], intent: str, measure: str) -> None:
     q = parse_question(text, REPORTS)
@@ -54,3 +55,9 @@ def test_follow_ups_keep_what_they_do_not_name() -> None:
     assert (prev_year.orgs, prev_year.years, prev_year.measure) == ([SHIFENG], [2022], "会议费")
     other = parse_question("那培训费呢？", REPORTS, first)
     assert (other.orgs, other.years) == ([SHIFENG], [2023]) and "培训费" in other.measure
+
+
+def test_an_asking_word_is_never_a_denominator() -> None:
+    """占多大比例 names no whole: 多大 is how it asks, not what the share is of."""
+    q = parse_question("石峰政府采购里中小企业预留的占多大比例？", REPORTS)
+    assert "多大" not in q.denominator and "多大" not in q.measure
