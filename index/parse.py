@@ -22,7 +22,7 @@ from index.table_facts import ParsedTable, parse_table
 
 # Bump when parsing or chunking changes what a report yields: reports stored by an older parser are re-parsed on
 # the next `qa ingest` instead of being skipped as already indexed.
-PARSER_VERSION = 10
+PARSER_VERSION = 11
 
 
 @dataclass
@@ -171,8 +171,16 @@ def _narrative_facts(maker: _FactMaker, parsed: ParsedReport) -> None:
         tail = _unit_tail(parsed, idx)
         own = nl.text.rstrip() if tail else nl.text
         ids: list[str | None] = []
-        for fig in line_figures(carry + own + tail):
+        text = carry + own + tail
+        figures = line_figures(text)
+        # 会议费 150 万…其中：会务组织费 30 万；…宣传报道 50 万: a bare 万 is 万元 where the sentence (to its 。) lists
+        # money in 万
+        money_wan = {text.count("。", 0, f.token.start) for f in figures
+                     if f.token.unit == "万" and _MONEY_LABEL.search(f.phrase)}
+        for fig in figures:
             tok = fig.token
+            if tok.unit == "万" and text.count("。", 0, tok.start) in money_wan:
+                tok = replace(tok, unit="万元")
             if tok.start < len(carry):
                 continue  # a figure of the previous line: it was read there
             end = min(tok.end, len(carry) + len(own))  # a unit read from the next line is not this line's text

@@ -80,3 +80,12 @@ def test_a_name_with_a_bracketed_word_goes_on_across_the_wrap() -> None:
     lines = [*WRAPPED[:2], "“三公”经费财政拨款支出年初预算为 31.47 万元，支出决算为 19.86 万元，其中：因公出国（境）",
              "费决算为 0.00 万元；公务用车购置及运行维护费支出决算为 19.56 万元。"]
     assert _phrase(lines, "0.00") == "因公出国（境）费决算"
+
+
+def test_a_bare_wan_in_a_sentence_that_lists_money_is_wanyuan() -> None:
+    """会议费 150 万…其中：会务组织费 30 万；宣传报道 50 万: every bare 万 of a sentence that lists money in 万 is 万元;
+    a 万 counted elsewhere (上报事件4.6万件) keeps its own unit."""
+    lines = [*WRAPPED[:2], "会议费 150 万整体打包拨付，其中包括：会务组织费 30 万；醴陵工作全年宣传报道 50 万。全年上报事件4.6万件。"]
+    parsed = parse_document(RawDocument(file="t.txt", lines=lines, pages=[None] * len(lines)))
+    units = {f.raw: f.unit for f in parsed.facts if f.line == 3}
+    assert units["50万"] == "万元" and units["150万"] == "万元" and units["4.6万件"] == "万件"
