@@ -86,10 +86,11 @@ class Context:
             return  # some of this table's figures have no column: a missing part cannot be told from a wrong total
         places = max([total.decimals, *[p.decimals for p in parts]])
         shown = " + ".join(f"{fmt(p.value, p.decimals)}{{{i + 1}}}" for i, p in enumerate(parts))
-        arithmetic = f"{shown} = {fmt(s, places)} ≠ {fmt(total.value, total.decimals)}{{0}}"
+        unit = total.unit.replace("{", "").replace("}", "")  # a computed value is said with its unit too
+        arithmetic = f"{shown} = {fmt(s, places)}{unit} ≠ {fmt(total.value, total.decimals)}{{0}}"
         drift = diff <= CENT * len(parts) and places >= 2
         severity: Severity = "low" if drift else ("high" if diff >= Decimal(1) else "medium")
-        message = f"{what}：{arithmetic}（相差 {fmt(diff, places)}）"
+        message = f"{what}：{arithmetic}（相差 {fmt(diff, places)}{unit}）"
         self.add(rule, "尾数差异" if drift else kind, severity, message, [total, *parts])
 
 
