@@ -93,3 +93,11 @@ def test_a_bare_phrase_takes_the_sentences_subject_without_its_predicate() -> No
     assert label_of(f) == "三公财政拨款支出决算"  # norm() writes 三公经费 as 三公
     bare = text("f42", "支出决算", "200.47").model_copy(update={"row_label": "年初预算为"})
     assert label_of(bare) == "支出决算"  # no subject left once its predicate goes
+
+
+def test_the_total_of_the_table_named_for_the_measure_states_it() -> None:
+    """“三公”经费支出决算表 合计/决算数 is 三公经费, formally: it leads a sentence that restates it with more words."""
+    total = cell("f51", "合计", "决算数/合计", "2.00").model_copy(update={"table_title": "财政拨款“三公”经费支出决算表"})
+    said = text("f52", "支出决算", "0").model_copy(update={"row_label": "“三公”经费财政拨款支出预算为",
+                                                          "sentence": "“三公”经费财政拨款支出预算为2万元，支出决算为0万元。"})
+    assert best(rank_facts([said, total], "三公经费", "三公经费是多少？", "money"))[0].fact is total
