@@ -10,10 +10,12 @@ No evaluation question is used. Generation is deterministic for a given seed.
 
 from __future__ import annotations
 
+import json
 import random
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from core.aliases import org_aliases
@@ -160,10 +162,23 @@ def add_hard_negatives(pairs: list[Pair], chunks: list[Chunk], rng: random.Rando
     return out
 
 
-def build_pairs(reports: list[ParsedReport], seed: int = 13, variants: int = 3) -> list[Pair]:
+def held_out_questions(folder: Path | None = None) -> frozenset[str]:
+    """Every question of the evaluation sets (`eval/datasets/*.jsonl`): a generated query that happens to read the
+    same is never trained on, so an evaluation never scores a question the model has seen."""
+    folder = folder or Path(__file__).resolve().parents[1] / "eval" / "datasets"
+    out: set[str] = set()
+    for path in sorted(folder.glob("*.jsonl")) if folder.is_dir() else []:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                out.add(str(json.loads(line).get("question", "")).rstrip("？?"))
+    return frozenset(out)
+
+
+def build_pairs(reports: list[ParsedReport], seed: int = 13, variants: int = 3,
+                held_out: frozenset[str] = frozenset()) -> list[Pair]:
     rng = random.Random(seed)
     pairs: list[Pair] = []
     for parsed in reports:
         pairs.extend(add_hard_negatives(report_pairs(parsed, rng, variants), parsed.chunks, rng))
     rng.shuffle(pairs)
-    return pairs
+    return [p for p in pairs if p.query.rstrip("？?") not in held_out]

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from core.lexicon import DOMAIN_TERMS, SYNONYMS, add_terms, new_tokenizer, tokenize
-from index.embed_pairs import Pair, build_pairs
+from index.embed_pairs import Pair, build_pairs, held_out_questions
 from index.parse import ParsedReport, parse_file
 
 MODEL_NAME = "budget-static-zh"
@@ -136,7 +136,7 @@ def train_from_files(files: list[Path], out: Path, exclude: set[str] | None = No
     t0 = time.perf_counter()
     chosen = [f for f in sorted(files) if f.name not in (exclude or set())]
     reports = [parse_file(f) for f in chosen]
-    pairs = build_pairs(reports, seed=seed)
+    pairs = build_pairs(reports, seed=seed, held_out=held_out_questions())
     vocab = build_vocab(reports, pairs)
     if log:
         log(f"{len(chosen)} reports, {len(pairs)} pairs, vocabulary {len(vocab)}")

@@ -236,7 +236,7 @@ def score_fact(f: Fact, terms: list[str], measure: str, question: str, budget: s
         score -= 0.1
     if _STATES_CHANGE.search(label) and not _ASKS_CHANGE.search(question + measure):
         score -= 0.3  # 比2024年度减少19.66万元 states a change, not the amount a plain question asks for
-    if f.kind == "cell" and m and label in TOTAL_ROWS and m in norm(f.table_title):
+    if f.kind == "cell" and m and label in TOTAL_ROWS and m in norm(f.table_title or ""):
         score += 0.2  # the 合计 of the table named for the measure (“三公”经费支出决算表) is the measure, formally
     if re.search(r"得分|总分", question) and f.kind == "cell":
         score += 0.3 if "得分" in f.column else -0.3 if "分值" in f.column else 0
