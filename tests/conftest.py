@@ -109,3 +109,25 @@ def app_server(app_data):
     app = AppProcess(app_data)
     yield app
     app.stop()
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+# flags Chromium needs as root in a container with no network (see the machine notes)
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def launch_chromium():  # type: ignore[no-untyped-def]
+    """Debian's Chromium under Playwright for a module's browser fixture (a generator: yield from it); skipped
+    where it is absent, required under CI=true."""
+    if not CHROMIUM.exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI=true but /usr/bin/chromium is missing: .ci/run must apt-get install chromium")
+        pytest.skip("Chromium not installed (/usr/bin/chromium); `apt-get install chromium fonts-noto-cjk`")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+

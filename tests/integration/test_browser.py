@@ -12,14 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPORTS, SEEDS
+from tests.conftest import REPORTS, SEEDS, launch_chromium
 
 pytestmark = [pytest.mark.browser, pytest.mark.server, pytest.mark.real_model]
 
-CHROMIUM = Path("/usr/bin/chromium")
-# flags Chromium needs as root in a container with no network (see the machine notes)
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 LOCAL = ("http://127.0.0.1", "data:", "blob:", "about:")
 
 
@@ -31,17 +27,8 @@ def shots(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI=true but /usr/bin/chromium is missing: .ci/run must apt-get install chromium")
-        pytest.skip("Chromium not installed (/usr/bin/chromium); `apt-get install chromium fonts-noto-cjk`")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
+def browser():  # type: ignore[no-untyped-def]
+    yield from launch_chromium()
 
 
 @pytest.fixture

@@ -29,13 +29,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPORTS, SEEDS, AppProcess
+from tests.conftest import REPORTS, SEEDS, AppProcess, launch_chromium
 
 pytestmark = [pytest.mark.server, pytest.mark.real_model]
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 HOOK = '''import os, sys
 _log = os.environ.get("QA_TEST_CONNECT_LOG")
 def _hook(event, args):
@@ -196,17 +193,8 @@ def auth_app(app_data, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI=true but /usr/bin/chromium is missing: .ci/run must apt-get install chromium")
-        pytest.skip("Chromium not installed (/usr/bin/chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
+def browser():  # type: ignore[no-untyped-def]
+    yield from launch_chromium()
 
 
 @pytest.fixture(scope="module")
