@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from decimal import Decimal
 
 from core.models import Fact
 from index.space_columns import UNDETERMINED
@@ -82,3 +83,45 @@ def _filled_columns(table_id: str, table_rows: dict[int, list[Fact]], columns: l
         filled.append(names[hits[0]])
         at = hits[0] + 1
     return filled
+
+
+def place_by_layout(facts: list[Fact], layouts: dict[str, tuple[list[str], list[str], list[tuple[str, list[str]]]]]
+                    ) -> tuple[list[Fact], int]:
+    """A row of figures under a two-level header (groups × 预算数/决算数, as the 三公 table) whose empty groups
+    the rendering dropped: every order-keeping choice of filled groups is tried against the family's totals
+    (合计 = 因公出国 + 公务用车小计 + 公务接待费, empty groups as 0); a figure whose column is the same in every
+    choice that satisfies them all is placed there (公务接待费/决算数), the others stay undetermined.
+    `layouts` maps a table id to (groups, sub-columns, totals as (whole, parts))."""
+    from itertools import combinations
+
+    rows: dict[tuple[str, int], list[Fact]] = defaultdict(list)
+    for f in facts:  # undetermined, or placed by position under a bare 预算数/决算数 that lost its group
+        if f.kind == "cell" and f.table_id in layouts and (f.column == UNDETERMINED
+                                                           or f.column in layouts[f.table_id][1]):
+            rows[(f.table_id, f.line)].append(f)
+    placed: dict[str, str] = {}
+    for (table_id, _), cells in rows.items():
+        groups, subs, totals = layouts[table_id]
+        cells.sort(key=lambda f: f.char_start)
+        if not subs or len(cells) % len(subs) or len(cells) // len(subs) > len(groups):
+            continue
+        k = len(cells) // len(subs)
+        chosen = []
+        for filled in combinations(range(len(groups)), k):
+            value = {groups[g]: [cells[i * len(subs) + j].value for j in range(len(subs))] for i, g in enumerate(filled)}
+            zero = [Decimal(0)] * len(subs)
+            ok = all(abs(value.get(whole, zero)[j] - sum((value.get(p, zero)[j] for p in parts), Decimal(0)))
+                     <= Decimal("0.01") * len(parts) for whole, parts in totals for j in range(len(subs)))
+            if ok:
+                chosen.append(filled)
+        if not chosen:
+            continue
+        for i in range(k):
+            at = {c[i] for c in chosen}
+            if len(at) == 1:
+                group = groups[at.pop()]
+                for j in range(len(subs)):
+                    placed[cells[i * len(subs) + j].fact_id] = f"{group}/{subs[j]}"
+    if not placed:
+        return facts, 0
+    return [f.model_copy(update={"column": placed[f.fact_id]}) if f.fact_id in placed else f for f in facts], len(placed)

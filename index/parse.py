@@ -11,7 +11,7 @@ from core.models import Chunk, Fact, FieldSource, Report, Section, TableModel
 from core.normalize import NormLine, normalize_line
 from index.blocks import Cell, caption_for, find_blocks
 from index.chunks import make_chunks
-from index.column_evidence import place_by_statements
+from index.column_evidence import place_by_layout, place_by_statements
 from index.instructions import screen
 from index.metadata import detect_metadata
 from index.narrative import decimals_for, line_figures
@@ -22,7 +22,7 @@ from index.table_facts import ParsedTable, parse_table
 
 # Bump when parsing or chunking changes what a report yields: reports stored by an older parser are re-parsed on
 # the next `qa ingest` instead of being skipped as already indexed.
-PARSER_VERSION = 11
+PARSER_VERSION = 12
 
 
 @dataclass
@@ -195,6 +195,21 @@ def _narrative_facts(maker: _FactMaker, parsed: ParsedReport) -> None:
             ids.append(fact.fact_id if fact else None)
 
 
+def _layouts(tables: list[TableModel]) -> dict[str, tuple[list[str], list[str], list[tuple[str, list[str]]]]]:
+    """Tables whose family names a two-level header (groups × sub-columns) with its sums."""
+    from index.profiles import load_profiles
+    from index.table_names import match_title
+
+    out = {}
+    for t in tables:
+        for profile in load_profiles():
+            spec = match_title(t.title, profile) if t.title else None
+            if spec is not None and spec.groups and spec.subcolumns:
+                out[t.table_id] = (spec.groups, spec.subcolumns, spec.total_parts())
+                break
+    return out
+
+
 def form_unit(title: str) -> str:
     """The unit a report family's form is in when the form does not print it (profiles' `unit`)."""
     from index.profiles import load_profiles
@@ -255,6 +270,8 @@ def parse_document(raw: RawDocument, *, org: str | None = None, year: int | None
     _narrative_facts(maker, parsed)
     # a sparse row's 列未定 figures placed where the report states them under a column name (基本支出14,107.46万元)
     parsed.facts, _ = place_by_statements(parsed.facts, {t.table_id: t.columns for t in parsed.tables})
+    # … and a two-level header's groups (三公 table) where the family's sums leave one choice
+    parsed.facts, _ = place_by_layout(parsed.facts, _layouts(parsed.tables))
     parsed.facts.sort(key=lambda f: (f.line, f.char_start))
     parsed.chunks = make_chunks(parsed.report, texts, sections, parsed.tables, table_lines, chunk_chars, table_rows)
     from index.doc_check import review  # tables found by name, coverage, warnings (imports this module)

@@ -50,6 +50,19 @@ class TableSpec(BaseModel):
     totals: list[str] = Field(default_factory=list, description="Sums that must hold inside the table")
     index_columns: list[str] = Field(default_factory=list, description="Columns that number rows (行次/栏次), not values")
     unit: str = Field("", description="The unit of the form's amounts when the table prints none (绩效目标申报表: 元)")
+    groups: list[str] = Field(default_factory=list, description="Column groups of a two-level header, in order "
+                                                                 "(三公 table: 合计, 因公出国（境）费 …)")
+    subcolumns: list[str] = Field(default_factory=list, description="The columns under each group (预算数, 决算数)")
+
+    def total_parts(self) -> list[tuple[str, list[str]]]:
+        """`totals` as (whole, parts) where they are plain sums of named columns (not Σ over rows)."""
+        out = []
+        for t in self.totals:
+            if "=" not in t or "Σ" in t:
+                continue
+            whole, rest = (x.strip() for x in t.split("=", 1))
+            out.append((whole, [p.strip() for p in rest.split("+")]))
+        return out
     optional: bool = Field(False, description="A form some documents of the kind attach and others do not: "
                                               "not reported missing")
 

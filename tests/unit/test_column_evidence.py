@@ -41,3 +41,25 @@ def test_the_total_rows_figures_stated_in_words_fix_the_columns_of_every_row_ali
 def test_without_a_statement_for_every_figure_nothing_is_placed() -> None:
     facts, n = place_by_statements([*TABLE, said(50, "基本支出", "100.00")], COLUMNS)
     assert n == 0 and [f.column for f in facts if f.kind == "cell"] == [f.column for f in TABLE]
+
+
+SANGONG = (["合计", "因公出国（境）费", "公务用车购置及运行维护费小计", "公务用车购置费", "公务用车运行维护费", "公务接待费"],
+           ["预算数", "决算数"],
+           [("合计", ["因公出国（境）费", "公务用车购置及运行维护费小计", "公务接待费"]),
+            ("公务用车购置及运行维护费小计", ["公务用车购置费", "公务用车运行维护费"])])
+
+
+def test_a_two_level_row_places_what_every_choice_satisfying_the_sums_agrees_on() -> None:
+    """31.47 19.86 30.67 19.56 30.67 19.56 0.80 0.30 under six groups × 预算数/决算数: 出国 is empty, and the third
+    pair is 购置费 or 运行维护费 (either satisfies the sums): that pair stays undetermined, the rest is placed."""
+    from index.column_evidence import place_by_layout
+
+    row = [cell(20, i * 6, "", v).model_copy(update={"table_id": "三公", "table_title": "财政拨款“三公”经费支出决算表"})
+           for i, v in enumerate(["31.47", "19.86", "30.67", "19.56", "30.67", "19.56", "0.80", "0.30"])]
+    facts, n = place_by_layout(row, {"三公": SANGONG})
+    columns = [f.column for f in facts]
+    assert n == 6
+    assert columns[:4] == ["合计/预算数", "合计/决算数", "公务用车购置及运行维护费小计/预算数", "公务用车购置及运行维护费小计/决算数"]
+    assert columns[4:6] == [UNDETERMINED, UNDETERMINED] and columns[6:] == ["公务接待费/预算数", "公务接待费/决算数"]
+    wrong = [f.model_copy(update={"value": Decimal("99")}) if i == 0 else f for i, f in enumerate(row)]
+    assert place_by_layout(wrong, {"三公": SANGONG})[1] == 0  # no choice satisfies the sums: nothing placed
