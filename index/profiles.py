@@ -86,6 +86,8 @@ class Profile(BaseModel):
     doc_kinds: list[DocKind] = Field(default_factory=list)
     tables: list[TableSpec] = Field(default_factory=list)
     identities: list[str] = Field(default_factory=list)
+    bounds: list[str] = Field(default_factory=list, description="Cross-table inequalities `A ≥ B`: a figure of one "
+                              "scope that contains another's (三公表 公务接待费 ≥ 基本支出表 30217 公务接待费)")
     subject_columns: list[SubjectColumns] = Field(default_factory=list)
     synonyms: dict[str, list[str]] = Field(default_factory=dict)
     empty_table_notes: list[str] = Field(default_factory=list,
@@ -93,7 +95,7 @@ class Profile(BaseModel):
 
     @model_validator(mode="after")
     def _identities_name_tables(self) -> Profile:
-        for ident in self.identities:
+        for ident in [*self.identities, *(b.replace("≥", "=") for b in self.bounds)]:
             for _sign, table, path in parse_identity(ident):
                 if self.table(table) is None or not path:
                     raise ValueError(f"identity {ident!r}: {table!r} does not name a table of this profile")
@@ -104,10 +106,11 @@ class Profile(BaseModel):
                     raise ValueError(f"subject_columns {group.kind!r}: {ref!r} is not `table.column` of this profile")
         return self
 
-    def identity_terms(self) -> list[list[tuple[int, TableSpec, list[str]]]]:
-        """Each identity as signed terms (right-hand side negated): Σ sign × cell = 0, cells by table and path."""
+    def identity_terms(self, bounds: bool = False) -> list[list[tuple[int, TableSpec, list[str]]]]:
+        """Each identity as signed terms (right-hand side negated): Σ sign × cell = 0, cells by table and path;
+        with `bounds`, each inequality the same way (Σ sign × cell ≥ 0)."""
         out = []
-        for ident in self.identities:
+        for ident in (b.replace("≥", "=") for b in self.bounds) if bounds else self.identities:
             terms = []
             for sign, table, path in parse_identity(ident):
                 spec = self.table(table)

@@ -98,4 +98,28 @@ def profile_identities(ctx: Context) -> None:
                                                   else "") + f"（相差 {fmt(abs(diff), 2)}）", [*left, *right])
 
 
-RULES = [RuleSpec("profile_identities", profile_identities, ("cells",))]
+def profile_bounds(ctx: Context) -> None:
+    """The family's inequalities: a figure of a wider scope below one it contains (三公 公务接待费 0.30 below
+    the 基本支出 table's 公务接待费 8.31) is a contradiction between the two tables."""
+    for prof in _profiles(ctx):
+        for text, terms in zip(prof.bounds, prof.identity_terms(bounds=True), strict=True):
+            cells = []
+            for sign, spec, path in terms:
+                cell, _ = resolve(ctx, spec, path)
+                if cell is None:
+                    break
+                cells.append((sign, cell))
+            else:
+                diff = sum((sign * c.value for sign, c in cells), Decimal(0))
+                if diff >= -CENT * len(cells):
+                    continue
+                left = [c for s, c in cells if s > 0]
+                right = [c for s, c in cells if s < 0]
+                lhs = " + ".join(f"{fmt(c.value, c.decimals)}{{{i}}}" for i, c in enumerate(left))
+                rhs = " + ".join(f"{fmt(c.value, c.decimals)}{{{len(left) + i}}}" for i, c in enumerate(right))
+                ctx.add("profile_bound", "表间不一致", "high", f"{text.replace('..', '.')}：{lhs} < {rhs}（相差 {fmt(abs(diff), 2)}）",
+                        [*left, *right])
+
+
+RULES = [RuleSpec("profile_identities", profile_identities, ("cells",)),
+         RuleSpec("profile_bounds", profile_bounds, ("cells",))]

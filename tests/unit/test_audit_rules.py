@@ -417,3 +417,18 @@ def test_note_values_carry_the_unit_of_the_fact_they_cite():
     pct = wan.model_copy(update={"fact_id": "c", "unit": "%", "raw": "15.31%"})
     msg = "收入 2213.7{0} − 29.46{1}（原文 29.46元，按万元计），下降15.31{2}，「合计」{0}"
     assert with_units(msg, [wan, yuan, pct]) == "收入 2213.7万元{0} − 29.46{1}（原文 29.46元，按万元计），下降15.31%{2}，「合计」{0}"
+
+
+def test_a_scope_that_contains_another_is_never_below_it():
+    """The family's bounds: the 三公 table's 公务接待费 (all 财政拨款) is at least the 基本支出 table's 公务接待费."""
+    from qa.audit.identities import profile_bounds
+
+    def doc(sangong: str) -> Doc:
+        d = Doc()
+        d.cell("财政拨款“三公”经费支出决算表", 1, "", "公务接待费/决算数", sangong)
+        d.cell("一般公共预算财政拨款基本支出决算表", 2, "公务接待费", "决算数", "8.31")
+        return d
+
+    assert doc("8.31").run(profile_bounds) == [] and doc("9.00").run(profile_bounds) == []
+    [f] = doc("0.30").run(profile_bounds)
+    assert f.kind == "表间不一致" and "0.30万元[1] < 8.31万元[2]" in f.message
