@@ -175,6 +175,9 @@ def line_figures(text: str) -> list[TextFigure]:
             subject_of[sent_start] = re.sub(r"\d.*$", "", clean_phrase(first_clause[:LOOK_BACK]))
         subject = subject_of[sent_start]
         kind = rate_kind(before[-24:], tok.unit)
+        gap = text[figures[-1].token.end:tok.start] if figures else ""
+        if not phrase and figures and figures[-1].phrase and re.fullmatch(r"\s*[、，,和及]\s*", gap):
+            phrase = figures[-1].phrase  # 公务接待 2 批次、24 人次: one subject counted two ways
         if not phrase:
             phrase = clean_phrase(before[:clause_start].rstrip("，,：:；; ")[-24:].split("，")[-1])
         figures.append(

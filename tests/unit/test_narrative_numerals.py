@@ -15,3 +15,12 @@ def test_a_list_numeral_before_a_year_is_not_a_figure() -> None:
 def test_a_decimal_that_is_not_followed_by_a_year_is_still_a_figure() -> None:
     values = [t.value for t in find_numbers("增长1.20，支出2.2022万元。")]
     assert values == [Decimal("1.20"), Decimal("2.2022")]
+
+
+def test_one_subject_counted_two_ways_names_both_counts() -> None:
+    """公务接待2批次、24人次: the second count, joined by 、, is of the same subject."""
+    from index.narrative import line_figures
+
+    figs = line_figures("主要用于公务接待伙食费支出，公务接待2批次、24人次，其中：接待外宾0批次、0人次。")
+    assert [(f.token.raw, f.phrase) for f in figs] == [
+        ("2批次", "公务接待"), ("24人次", "公务接待"), ("0批次", "接待外宾"), ("0人次", "接待外宾")]
