@@ -296,7 +296,8 @@ def change_parts(ctx: Context) -> None:
                              for i, f in enumerate(parts))
             ctx.add("change_parts", "分项合计不符", "medium",
                     f"总变动 {'−' if total < 0 else '+'}{fmt(t.value, t.decimals)}{t.unit}{{0}}，而所列各项变动 {shown} = "
-                    f"{fmt(s, 2).replace('-', '−')}{t.unit}（相差 {fmt(abs(total - s), 2)}{t.unit}）", [t, *parts])
+                    f"{fmt(s, 2).replace('-', '−')}{t.unit}，即{'减少' if s < 0 else '增加'}{fmt(abs(s), 2)}{t.unit}"
+                    f"（相差 {fmt(abs(total - s), 2)}{t.unit}）", [t, *parts])
 
 
 RULES = [RuleSpec("stated_parts", stated_parts, ("narrative",)), RuleSpec("count_parts", count_parts, ("counts",)),

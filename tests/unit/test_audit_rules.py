@@ -339,7 +339,7 @@ def test_changes_of_the_parts_add_up_to_the_stated_change():
         return d
 
     [f] = doc("0.3").run(change_parts)
-    assert "−3.29" in f.message and "0.30" in f.message
+    assert "−3.29" in f.message and "即减少3.29" in f.message and "0.30" in f.message
     assert doc("0").run(change_parts) == []
     named = Doc("财政拨款支出预算328,661万元，比上年增加115,649万元。财政拨款支出预算中，一般公共预算支出预算49,376万元，"
                 "比上年减少5,965万元；政府性基金支出预算279,285万元，比上年增加119,614万元。")
