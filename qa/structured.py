@@ -150,6 +150,8 @@ class StructuredEngine:
         budget = self.budget_for(report, budget if budget is not None else q.budget)
         unsaid = unsaid_share(measure, self.facts_of[report.doc_id])
         beside = self.beside_previous(facts, q)
+        if budget in ("预算", "年初预算"):  # 年初有预算吗？ after a final figure: a budget beside it, not the figure
+            beside = [f for f in beside if states_budget(f)]
         if beside:  # 其中服务类多少？: the part printed next to the previous answer's figure, first
             group = best(rank_facts(beside, measure, q.text, dim, budget, rate_kind, unsaid), BESIDE_THRESHOLD)
             if group:
