@@ -48,10 +48,28 @@ def _parts(top: Fact, facts: list[Fact]) -> list[Fact]:
                 and ((f.column.count("/") == depth and not re.search(r"合计|小计", f.column[len(prefix):]))
                      or (f.column.count("/") == depth + 1 and f.column.endswith("小计")))]  # a subgroup's 小计
     if top.kind == "text":
-        return [f for f in facts if f.line == top.line and f.char_start > top.char_end and f.unit == top.unit
-                and f.sentence == top.sentence and f.phrase and f.phrase != top.phrase and not f.rate_kind
-                and not re.search(r"预算|决算|上年|增加|减少|增长|下降|合计|总计", f.phrase)]
+        def item(f: Fact) -> bool:
+            return bool(f.unit == top.unit and f.phrase and f.phrase != top.phrase and not f.rate_kind
+                        and not re.search(r"预算|决算|上年|增加|减少|增长|下降|合计|总计", f.phrase))
+
+        out = [f for f in facts if f.line == top.line and f.char_start > top.char_end and f.sentence == top.sentence
+               and item(f)]
+        line, ended = top.line, bool(_ENDED.search(top.sentence or ""))
+        while not ended and line < top.line + 5:  # a list wrapped at the page width goes on below (a page
+            line += 1                                # marker between its lines holds no figure)
+            row = sorted((f for f in facts if f.line == line and f.kind == "text" and f.section == top.section),
+                         key=lambda f: f.char_start)
+            for f in row:
+                if item(f):
+                    out.append(f)
+                if _ENDED.search(f.sentence or ""):
+                    ended = True
+                    break
+        return out
     return []
+
+
+_ENDED = re.compile(r"[。！？!?]\s*$")
 
 
 def children(engine: StructuredEngine, r: Report, q: Question) -> bool:
@@ -64,7 +82,11 @@ def children(engine: StructuredEngine, r: Report, q: Question) -> bool:
     facts = engine.facts_of[r.doc_id]
     top, kids = group[0].fact, []
     ranked = rank_facts(in_table(engine.facts_for_year(r, None), q.table), q.measure, q.text, "money", q.budget)
-    cands = [s.fact for s in group[:6]] + [s.fact for s in ranked[:20] if s.score >= 0.4]
+    # 都是什么车？ after 共有车辆9辆: the parts of the figure the previous answer stated come first
+    anchors = engine.anchors(engine.facts_for_year(r, None), q)[:3]
+    restated = [f for f in facts if anchors and f not in anchors and f.value == anchors[0].value
+                and f.unit == anchors[0].unit]  # 保有量为9辆 … 共有车辆9辆，其中：…: the same figure where it is split
+    cands = anchors + restated + [s.fact for s in group[:6]] + [s.fact for s in ranked[:20] if s.score >= 0.4]
     for cand in cands:  # the first stating fact that has parts (a table row often does)
         found = _parts(cand, facts)
         if found:

@@ -214,7 +214,7 @@ def parse_question(text: str, reports: list[Report], previous: Question | None =
 _TABLE_MENTION = re.compile(r"公开\s*0?\d{1,2}\s*表|[\u4e00-\u9fa5“”\"]{2,24}?表(?=里|中|内|上|的)")
 _WITHIN = re.compile(r"^\s*(?P<whole>[^，,？?]{2,24}?)(?:里面?|当中|之中)[，,]?\s*(?P<rest>.+)$")
 _EXCEPT = re.compile(r"除(?:了)?(?P<x>[^，,？?]{2,12}?)(?:以外|之外|外)?[，,]?(?:还有|还)?(?:别的|其他|其它)(?P<y>[^，,？?吗呢]{1,8})")
-_CHILDREN = re.compile(r"明细|各项|分项|构成情况|都是哪|哪几[项块类笔]|由哪些|包括哪些|分别是什么|具体有哪些")
+_CHILDREN = re.compile(r"明细|各项|分项|构成情况|都是哪|都(?:是|有)什么|都有哪些|哪几[项块类笔]|由哪些|包括哪些|分别是什么|具体有哪些")
 # 比年初预算多花了多少 / 年初预算有多少没花出去: the final figure against the budget of the same measure
 _AGAINST_BUDGET = re.compile(r"比(?:年初|全年)?预算(?:数)?(?:多|超|涨|增|少|节约|省)|"
                              r"预算(?:数)?(?:还)?有?多少(?:没|未)(?:花|用|支出|执行)(?:出去|完|掉)?")

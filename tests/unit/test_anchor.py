@@ -38,3 +38,18 @@ def test_the_part_is_found_beside_the_whole_not_anywhere_in_the_report() -> None
     assert {f.fact_id for f in near} == {"d:1", "d:2", "d:3", "d:4"}
     group = best(rank_facts(near, "服务类", "其中服务类多少？", "money"))
     assert group and group[0].fact.phrase == "服务采购金额"
+
+
+def test_a_listed_whole_gives_its_parts_across_wrapped_lines() -> None:
+    """共有车辆9辆，其中：…执法执勤用车5辆、… / (page marker) / …其他用车4辆。: the list goes on below its line."""
+    from qa.composed import _parts
+
+    def count(n: int, line: int, phrase: str, value: str, sentence: str) -> Fact:
+        return Fact(fact_id=f"d:{line}:{n}", doc_id="d", kind="text", value=Decimal(value), unit="辆",
+                    raw=value + "辆", decimals=0, line=line, char_start=n, char_end=n + 2, phrase=phrase,
+                    sentence=sentence, section="说明 › 资产")
+
+    facts = [count(10, 1, "共有车辆", "9", "共有车辆9辆，其中：执法执勤用车5辆、"),
+             count(20, 1, "执法执勤用车", "5", "共有车辆9辆，其中：执法执勤用车5辆、"),
+             count(5, 3, "其他用车", "4", "其他用车4辆。"), count(5, 4, "下一段车辆", "7", "另有7辆。")]
+    assert [f.phrase for f in _parts(facts[0], facts)] == ["执法执勤用车", "其他用车"]

@@ -27,6 +27,7 @@ SHIFENG, LILING = REPORTS[0].org, REPORTS[1].org
     ("石峰实有人数是多少？", [SHIFENG], [], "lookup", "实有人数"),
     ("石峰政府采购里中小企业预留的占多大比例？", [SHIFENG], [], "share", "政府采购里中小企业预留"),
     ("石峰会议费年初预算有多少没花出去？", [SHIFENG], [], "budget_diff", "会议费"),  # unspent: final vs budget
+    ("石峰的公务用车都是什么车？", [SHIFENG], [], "children", "公务用车"),  # the parts of a listed whole
 ])
 def test_filters_intent_and_measure(text: str, orgs: list[str], years: list[int], intent: str, measure: str) -> None:
     q = parse_question(text, REPORTS)
