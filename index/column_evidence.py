@@ -8,6 +8,9 @@ elsewhere under exactly one of the table's column names — in the row's order �
 columns. An empty cell is empty in the 合计 row too (the 合计 row sums its column), so every other row with as
 many undetermined figures as the 合计 row has them in the same columns, in order; a row with fewer is left
 undetermined. Nothing is guessed: without a statement for each figure, the table is left as it was.
+
+A two-level header the family describes (三公 table: groups × 预算数/决算数) is placed by the family's sums instead
+(`place_by_layout`): only what every sum-satisfying choice agrees on.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from decimal import Decimal
+from itertools import combinations
 
 from core.models import Fact
 from index.space_columns import UNDETERMINED
@@ -92,8 +96,6 @@ def place_by_layout(facts: list[Fact], layouts: dict[str, tuple[list[str], list[
     (合计 = 因公出国 + 公务用车小计 + 公务接待费, empty groups as 0); a figure whose column is the same in every
     choice that satisfies them all is placed there (公务接待费/决算数), the others stay undetermined.
     `layouts` maps a table id to (groups, sub-columns, totals as (whole, parts))."""
-    from itertools import combinations
-
     rows: dict[tuple[str, int], list[Fact]] = defaultdict(list)
     for f in facts:  # undetermined, or placed by position under a bare 预算数/决算数 that lost its group
         if f.kind == "cell" and f.table_id in layouts and (f.column == UNDETERMINED

@@ -197,29 +197,21 @@ def _narrative_facts(maker: _FactMaker, parsed: ParsedReport) -> None:
 
 def _layouts(tables: list[TableModel]) -> dict[str, tuple[list[str], list[str], list[tuple[str, list[str]]]]]:
     """Tables whose family names a two-level header (groups × sub-columns) with its sums."""
-    from index.profiles import load_profiles
-    from index.table_names import match_title
+    from index.table_names import specs_for_title
 
     out = {}
     for t in tables:
-        for profile in load_profiles():
-            spec = match_title(t.title, profile) if t.title else None
-            if spec is not None and spec.groups and spec.subcolumns:
-                out[t.table_id] = (spec.groups, spec.subcolumns, spec.total_parts())
-                break
+        spec = next((s for s in specs_for_title(t.title) if s.groups and s.subcolumns), None)
+        if spec is not None:
+            out[t.table_id] = (spec.groups, spec.subcolumns, spec.total_parts())
     return out
 
 
 def form_unit(title: str) -> str:
     """The unit a report family's form is in when the form does not print it (profiles' `unit`)."""
-    from index.profiles import load_profiles
-    from index.table_names import match_title
+    from index.table_names import specs_for_title
 
-    for profile in load_profiles():
-        spec = match_title(title, profile) if title else None
-        if spec is not None and spec.unit:
-            return spec.unit
-    return ""
+    return next((s.unit for s in specs_for_title(title) if s.unit), "")
 
 
 def parse_document(raw: RawDocument, *, org: str | None = None, year: int | None = None, chunk_chars: int = 400,

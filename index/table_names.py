@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from core.models import TableModel
 from index.org_names import is_name
-from index.profiles import DocKind, Profile, TableSpec, doc_kinds, families_for, norm_title
+from index.profiles import DocKind, Profile, TableSpec, doc_kinds, families_for, load_profiles, norm_title
 
 _NUMBERED = re.compile(r"^(?:[-•·*]|[一二三四五六七八九十]+[、.．]|\d+(?:-\d+)?[、.．]|[（(][一二三四五六七八九十\d]+[)）]|附件)")
 _YEAR_TAIL = re.compile(r"20\d{2}年度?$")
@@ -64,6 +64,13 @@ def match_title(title: str, profile: Profile) -> TableSpec | None:
             if text.endswith(name) and _prefix_ok(text[: len(text) - len(name)]) and (best is None or len(name) > best[0]):
                 best = (len(name), spec)
     return best[1] if best else None
+
+
+def specs_for_title(title: str) -> list[TableSpec]:
+    """The table a title names in each report family that knows it (the shipped profiles, first family first)."""
+    if not title:
+        return []
+    return [spec for spec in (match_title(title, p) for p in load_profiles()) if spec is not None]
 
 
 def match_id(table_id: str, profile: Profile) -> TableSpec | None:
