@@ -57,7 +57,7 @@ def named_groups(engine: StructuredEngine, reports: list[Report], q: Question, m
         return {}
     cap = _OTHERS_CAP + (0.3 if re.search(r"得分|总分", q.text) else 0.0) + 0.05
     terms = measure_terms(measure)
-    memos: dict[str | None, dict[tuple[object, ...], float]] = {}  # per budget: the same cell of many reports scores once
+    memos: dict[str | None, dict[tuple[object, ...], tuple[float, float]]] = {}  # per budget: the same cell of many reports scores once
     by_doc: dict[str, list[Fact]] = {}
     for f in labelled(m, [r.doc_id for r in reports]):
         by_doc.setdefault(f.doc_id, []).append(f)

@@ -34,6 +34,7 @@ class Scored:
     fact: Fact
     score: float
     exact: bool
+    qualified: float = 0.0  # what qualifiers the fact carries and the question does not cost it (`score` is net)
 
 
 def measure_terms(measure: str) -> list[str]:
@@ -120,6 +121,28 @@ def local_context(f: Fact) -> str:
     return norm(section) + "|" + norm(topic + " " + before[-30:] + " " + after)
 
 
+def subject_of(f: Fact) -> str:
+    """The subject a sentence opens with, when it stands beyond the words just before the figure (`绩效自评的2025年度
+    项目43个，涉及预算金额…，平均得分99.38分`): it names every figure of the sentence, but as evidence for the
+    measure only — qualifiers in it are the sentence's, not the figure's."""
+    if f.kind == "cell" or not f.row_label or not (f.sentence or "").startswith(f.row_label):
+        return ""
+    return norm(f.row_label)
+
+
+_PURPOSE = re.compile(r"^\s*[，,]?\s*(?:主要|全部|均)?(?:用于|是用于)(?!以下|如下|下列)([^，,。；;：:]{2,40})")
+
+
+def purpose_of(f: Fact) -> str:
+    """What the money was for, when the sentence says so right after the figure (`135.00万元，主要用于住宅老旧电梯
+    更新`): the purpose names the spending as much as its 科目 does."""
+    if f.kind == "cell" or not f.sentence or not f.raw:
+        return ""
+    idx = _find_figure(f.sentence, f)
+    m = _PURPOSE.match(f.sentence[idx + len(f.raw):]) if idx >= 0 else None
+    return norm(m.group(1)) if m else ""
+
+
 ANY_BUDGET = "*"  # budget= for a budget document, where 预算 and 决算 are not told apart by the words
 
 
@@ -152,7 +175,7 @@ def want_dimension(question: str, intent: str) -> str | None:
         return "count"  # 编制数11个 / 编制10人: staff posts are counted in 个 or 人
     if re.search(r"多少人|几人|人数|人次|来宾", question):
         return "人"
-    if re.search(r"得分|总分|几分|多少分", question):
+    if re.search(r"得分|总分|几分|多少分|平均分|评分|打分", question):
         return "分"
     if re.search(r"(?:几|多少)(?:个|项|名|条|次|辆|台|套|件|份|户|间|座|艘|批)", question):
         return "count"
@@ -192,19 +215,26 @@ def states_budget(f: Fact, label: str | None = None) -> bool:
 
 
 def score_fact(f: Fact, terms: list[str], measure: str, question: str, budget: str | None) -> float:
-    label, ctx = label_of(f), local_context(f)
+    return scored_parts(f, terms, measure, question, budget)[0]
+
+
+def scored_parts(f: Fact, terms: list[str], measure: str, question: str,
+                 budget: str | None) -> tuple[float, float]:
+    """(score, qualifier cost): the score is net of the cost of the qualifiers the fact carries and the question
+    does not name (财政拨款, 项目, 绩效 …), which decide between candidates, not whether the measure is stated."""
+    label, ctx, purpose, subject = label_of(f), local_context(f), purpose_of(f), subject_of(f)
     m = norm(measure)
     if not terms:
-        return 0.0
+        return 0.0, 0.0
     got = 0.0
     weak_label = label in WEAK_LABELS
     section, local = ctx.split("|", 1) if "|" in ctx else ("", ctx)
     # 1、…（类）…（款）…（项）: the subject of the lines below it (norm() strips the brackets, so test the raw title)
     item_heading = f.kind == "text" and bool(re.search(r"（类）.*（项）", f.section.rsplit(" › ", 1)[-1]))
     for t in terms:
-        if t in label:
+        if t in label or t in purpose:
             got += 1.0 if weak_label else 2.0
-        elif t in local:
+        elif t in local or t in subject:
             got += 2.0 if weak_label else 1.0  # 支出决算为…: the real label is the words before it
         elif t in section:
             got += 1.5 if item_heading else 0.5
@@ -221,12 +251,14 @@ def score_fact(f: Fact, terms: list[str], measure: str, question: str, budget: s
         score += 0.2 - 0.02 * (len(m) - len(label))
     qn = norm(question)
     carried = norm(" ".join([label, f.column if f.kind == "cell" else local]))
+    cost = 0.0
     for word in QUALIFIERS:
         if word not in qn and word not in m:
             if word in carried:
-                score -= 0.06
+                cost += 0.06
             elif word in section:
-                score -= 0.03
+                cost += 0.03
+    score -= cost
     is_budget = states_budget(f, label)
     if budget == ANY_BUDGET:
         pass  # a budget document: every figure in it is a budget, the words need not say so
@@ -240,7 +272,7 @@ def score_fact(f: Fact, terms: list[str], measure: str, question: str, budget: s
         score += 0.2  # the 合计 of the table named for the measure (“三公”经费支出决算表) is the measure, formally
     if re.search(r"得分|总分", question) and f.kind == "cell":
         score += 0.3 if "得分" in f.column else -0.3 if "分值" in f.column else 0
-    return score
+    return score, cost
 
 
 UNSAID_COST = 0.5  # the score a measure loses when the report knows none of its naming words
@@ -256,7 +288,7 @@ def descriptor_key(f: Fact) -> tuple[object, ...]:
 
 def rank_facts(facts: list[Fact], measure: str, question: str, dim: str | None, budget: str | None = None,
                rate_kind: str | None = None, unsaid: float = 0.0, terms: list[str] | None = None,
-               memo: dict[tuple[object, ...], float] | None = None) -> list[Scored]:
+               memo: dict[tuple[object, ...], tuple[float, float]] | None = None) -> list[Scored]:
     """Facts scored for the measure, best first; `unsaid` (0–1, `unsaid_share` over the whole report) lowers
     every score: a measure whose nouns the report never writes is stated by none of its facts. `terms`: the
     measure's terms when the caller knows them (else those some fact carries, `meaningful_terms`); `memo`:
@@ -278,15 +310,16 @@ def rank_facts(facts: list[Fact], measure: str, question: str, dim: str | None, 
         if rate_kind and f.rate_kind not in (rate_kind, None):
             continue
         if memo is None:
-            s = score_fact(f, terms, measure, question, budget) - cost
+            raw, qualified = scored_parts(f, terms, measure, question, budget)
         else:
             key = descriptor_key(f)
-            raw = memo.get(key)
-            if raw is None:
-                raw = memo[key] = score_fact(f, terms, measure, question, budget)
-            s = raw - cost
+            hit = memo.get(key)
+            if hit is None:
+                hit = memo[key] = scored_parts(f, terms, measure, question, budget)
+            raw, qualified = hit
+        s = raw - cost
         if s > 0:
-            out.append(Scored(f, s, label_of(f) == norm(measure)))
+            out.append(Scored(f, s, label_of(f) == norm(measure), qualified))
     out.sort(key=lambda s: (-s.score, s.fact.kind != "text", s.fact.line))
     return out
 
@@ -298,11 +331,26 @@ def prefer_totals(group: list[Scored]) -> list[Scored]:
 
 def best(scored: list[Scored], threshold: float = 0.55) -> list[Scored]:
     """The winning fact and its near-ties (within 0.05); empty when nothing states the measure well enough."""
-    if not scored or scored[0].score < threshold:
+    if not scored or (scored[0].score < threshold and not _stated_but_qualified(scored, threshold)):
         return []
     top = scored[0].score
     exact = scored[0].exact
     return [s for s in scored if s.score >= top - 0.05 or (exact and s.exact and s.score >= top - 0.15)]
+
+
+QUALIFIED_MARGIN = 0.15  # how far a qualified best match must stand above any rival to still be the answer
+
+
+def _stated_but_qualified(scored: list[Scored], threshold: float) -> bool:
+    """The best fact states the measure well enough but carries qualifiers the question did not say (自评得分 asked,
+    项目绩效自评得分 printed), and no rival comes near: qualifiers choose among candidates — when there is only one
+    clear candidate they do not make the measure unsaid."""
+    top = scored[0]
+    if top.qualified <= 0 or top.score + top.qualified < threshold:
+        return False
+    base = fact_dimension(top.fact)[0]
+    rivals = [s for s in scored[1:] if fact_dimension(s.fact)[0] != base]
+    return not rivals or top.score - rivals[0].score >= QUALIFIED_MARGIN
 
 
 def closest(scored: list[Scored], terms: list[str], floor: float = 0.4, margin: float = 0.08) -> Scored | None:
