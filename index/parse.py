@@ -22,7 +22,7 @@ from index.table_facts import ParsedTable, parse_table
 
 # Bump when parsing or chunking changes what a report yields: reports stored by an older parser are re-parsed on
 # the next `qa ingest` instead of being skipped as already indexed.
-PARSER_VERSION = 13
+PARSER_VERSION = 14
 
 
 @dataclass
@@ -151,6 +151,24 @@ def _unit_tail(parsed: ParsedReport, idx: int) -> str:
     return ""
 
 
+_AHEAD_END = re.compile(r"[。；;！!？?]")
+
+
+def _ahead(parsed: ParsedReport, idx: int, width: int) -> str:
+    """The rest of a sentence that wraps onto the next text line (`其中：公务用车购置费75万` / `元，比2025年预算增加
+    27万元，主要原因是…5辆；`): the next line up to its first sentence end, when this line runs to the wrap width
+    without ending a sentence. It completes the sentence of this line's last figures; its own figures are read
+    on their own line."""
+    nxt = idx + 1
+    if nxt >= len(parsed.norm) or nxt + 1 in parsed.table_lines:
+        return ""
+    following = parsed.norm[nxt].text
+    if not following.strip() or not _carried(parsed.norm[idx].text, following, width):
+        return ""
+    end = _AHEAD_END.search(following)
+    return following[: end.end()] if end else following
+
+
 def _wrap_width(parsed: ParsedReport) -> int:
     """The width narrative lines wrap at: most lines of a wrapped text layer are about this long."""
     lengths = sorted(len(nl.text.rstrip()) for i, nl in enumerate(parsed.norm)
@@ -170,8 +188,11 @@ def _narrative_facts(maker: _FactMaker, parsed: ParsedReport) -> None:
         prev = nl.text
         tail = _unit_tail(parsed, idx)
         own = nl.text.rstrip() if tail else nl.text
+        ahead = _ahead(parsed, idx, width)
+        if tail:
+            ahead = _LEAD_UNIT.sub("", ahead, count=1)  # the unit is already read as this line's tail
         ids: list[str | None] = []
-        text = carry + own + tail
+        text = carry + own + tail + ahead
         figures = line_figures(text)
         # 会议费 150 万…其中：会务组织费 30 万；…宣传报道 50 万: a bare 万 is 万元 where the sentence (to its 。) lists
         # money in 万
@@ -181,8 +202,8 @@ def _narrative_facts(maker: _FactMaker, parsed: ParsedReport) -> None:
             tok = fig.token
             if tok.unit == "万" and text.count("。", 0, tok.start) in money_wan:
                 tok = replace(tok, unit="万元")
-            if tok.start < len(carry):
-                continue  # a figure of the previous line: it was read there
+            if tok.start < len(carry) or tok.start >= len(carry) + len(own):
+                continue  # a figure of the previous or the next line: it is read there
             end = min(tok.end, len(carry) + len(own))  # a unit read from the next line is not this line's text
             tok = replace(tok, start=tok.start - len(carry), end=end - len(carry),
                           raw=own[tok.start - len(carry) : end - len(carry)])

@@ -273,9 +273,12 @@ def change_amount(engine: StructuredEngine, r: Report, q: Question) -> bool:
     ch = group[0].fact
     n = engine.d.cite(ch)
     goes_on = not re.search(r"[。；;！？!?]\s*$", ch.sentence or "")  # wrapped: the sentence ends on the next line
+    at = (ch.sentence or "").find(ch.raw) if ch.raw else -1
+    rest = ch.sentence[at + len(ch.raw):] if at >= 0 else ""  # the sentence after the change, across a wrap
     rates = [f for f in facts if f.unit == "%" and (
-        (f.sentence == ch.sentence and f.char_start > ch.char_start)
-        or (goes_on and f.line == ch.line + 1 and f.section == ch.section and f.rate_kind == "growth"))]
+        (f.sentence == ch.sentence and f.line == ch.line and f.char_start > ch.char_start)
+        or (f.line == ch.line + 1 and f.section == ch.section and f.rate_kind == "growth"
+            and (goes_on or bool(f.raw and f.raw in rest))))]
     rate = f"，{rates[0].phrase}{shown(rates[0])}[{engine.d.cite(rates[0])}]" if rates else ""
     unit = "万元" if ch.unit == "万" else ch.unit  # a 万元 cut by a line break
     engine.d.say(f"{engine._org_year(r)}，{what(ch)}{fmt(ch.value, ch.decimals)}{unit}[{n}]{rate}。")

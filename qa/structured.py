@@ -49,6 +49,7 @@ class Draft:
     audit: list[AuditNote] = field(default_factory=list)
     lines_for: dict[str, list[str]] = field(default_factory=dict)
     reports: dict[str, Report] = field(default_factory=dict)
+    quoted: set[str] = field(default_factory=set)  # sentences already quoted as a figure's context
     refused: bool = False  # the figure is not disclosed as asked (only a combined item, say)
     answered: int = 0  # figures answered as asked (a refusal for one report does not refuse the others)
 
@@ -98,6 +99,20 @@ def _funds(f: Fact) -> set[str]:
     """The funds a figure is of, as its table, section and sentence say (项目支出 of all funds vs 一般公共预算)."""
     where = " ".join(x or "" for x in (f.table_title, f.section, f.sentence if f.kind == "text" else ""))
     return {w for w in _FUND_WORDS if w in where}
+
+
+_FIGURE = re.compile(r"(?<![\d.])\d[\d,]*(?:\.\d+)?(?!\s*年)")
+CONTEXT_MAX_CHARS = 90  # a longer sentence is a paragraph run together: its citation shows it, the answer does not
+
+
+def context_sentence(f: Fact) -> str:
+    """The sentence a narrative figure is printed in, when it states other figures with it and is short enough
+    to quote; empty for a table cell or a sentence that states only this figure."""
+    sentence = (f.sentence or "").strip().rstrip("；;。，,")
+    if f.kind == "cell" or not sentence or len(sentence) > CONTEXT_MAX_CHARS:
+        return ""
+    figures = _FIGURE.findall(sentence)
+    return sentence if len(figures) >= 2 else ""
 
 
 def pct(value: Decimal, decimals: int = 2) -> str:
@@ -198,10 +213,19 @@ class StructuredEngine:
             self.d.refused = True
             return top
         self.d.say(f"{self._org_year(r, year)}，{what(top)}为{shown(top)}[{n}]。")
+        self._context(top, n)
         self.d.answered += 1
         others = conflicting(group)
         self._conflicts(top, others or self._restated(r, q, top, dim, year))
         return top
+
+    def _context(self, top: Fact, n: int) -> None:
+        """The figures the report prints with the answer in the same sentence (`绩效自评的项目43个，涉及预算金额…，
+        平均得分99.38分`), quoted once: a reader signs under the figure together with what it is said with."""
+        sentence = context_sentence(top)
+        if sentence and sentence not in self.d.quoted:
+            self.d.quoted.add(sentence)
+            self.d.say(f"报告原文：“{sentence}”[{n}]。")
 
     def _restated(self, r: Report, q: Question, top: Fact, dim: str | None, year: int | None) -> list[Scored]:
         """The same measure stated in the other form (a table's cell for a sentence's figure, or the reverse) with

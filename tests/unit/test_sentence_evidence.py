@@ -61,3 +61,13 @@ def test_qualifiers_choose_among_candidates_but_do_not_make_a_clear_measure_unsa
 
 def test_an_average_score_asks_for_points() -> None:
     assert want_dimension("两家单位的平均分哪个高？", "compare") == "分"
+
+
+def test_the_sentence_a_figure_is_said_with_is_quoted_when_it_states_more() -> None:
+    from qa.structured import context_sentence
+
+    assert context_sentence(SCORE) == LONG
+    alone = said("f8", "全年共接待来访群众512人次。", "512人次", "人次", "接待来访群众")
+    assert context_sentence(alone) == "", "a sentence that states only this figure adds nothing"
+    long = said("f9", "，".join(["示例说明文字很长很长"] * 10) + "，共10个，合计20万元", "20万元", "万元", "合计")
+    assert context_sentence(long) == "", "a paragraph run together is shown by its citation, not quoted"

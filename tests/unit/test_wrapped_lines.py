@@ -89,3 +89,21 @@ def test_a_bare_wan_in_a_sentence_that_lists_money_is_wanyuan() -> None:
     parsed = parse_document(RawDocument(file="t.txt", lines=lines, pages=[None] * len(lines)))
     units = {f.raw: f.unit for f in parsed.facts if f.line == 3}
     assert units["50万"] == "万元" and units["150万"] == "万元" and units["4.6万件"] == "万件"
+
+
+def test_a_sentence_wrapped_onto_the_next_line_is_the_whole_sentence_of_the_figure_before_the_wrap() -> None:
+    """其中：公务用车购置费75万 / 元，比上年增加27万元，主要原因是…5辆；: the figure at the end of a wrapped line gets
+    the sentence as the report prints it (its unit, and what is said with it); the next line's figures stay there."""
+    lines = [*WRAPPED[:2], "示例局2025年度公务用车购置及运行费113.76万元，比上年增加27万元。其中：公务用车购置费75万",
+             "元，比上年增加27万元，主要原因是预计更新车辆5辆；公务用车运行费38.76万元。"]
+    fact, parsed = _fact(lines, "75")
+    assert fact.unit == "万元" and fact.line == 3
+    assert fact.sentence.startswith("其中：公务用车购置费75万元") and "更新车辆5辆" in fact.sentence
+    assert [f.line for f in parsed.facts if str(f.value) == "5"] == [4]
+
+
+def test_a_finished_line_takes_nothing_from_the_next() -> None:
+    lines = [*WRAPPED[:2], "示例局2025年度公务用车购置及运行费113.76万元，比上年增加27万元，全部用于车辆维修。",
+             "二、另一节说明文字，共有车辆 7 辆。"]
+    fact, _ = _fact(lines, "113.76")
+    assert "车辆" not in fact.sentence.replace("全部用于车辆维修", "")
