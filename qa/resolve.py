@@ -375,6 +375,8 @@ def same_measure(a: Fact, b: Fact) -> bool:
     the other (人员经费 / 人员经费合计); a short generic label (年初预算, 支出决算) also needs the same item
     heading, since it names the measure only together with its section."""
     la, lb = label_of(a), label_of(b)
+    if bool(_STATES_CHANGE.search(la)) != bool(_STATES_CHANGE.search(lb)) or a.rate_kind != b.rate_kind:
+        return False  # 三公经费支出决算数比2023年度减少0.15万元 is the change of the figure, not the figure
     if not la or not lb:
         return True
     if la != lb and la not in lb and lb not in la:

@@ -101,3 +101,13 @@ def test_the_total_of_the_table_named_for_the_measure_states_it() -> None:
     said = text("f52", "支出决算", "0").model_copy(update={"row_label": "“三公”经费财政拨款支出预算为",
                                                           "sentence": "“三公”经费财政拨款支出预算为2万元，支出决算为0万元。"})
     assert best(rank_facts([said, total], "三公经费", "三公经费是多少？", "money"))[0].fact is total
+
+
+def test_a_stated_change_is_not_the_figure_it_is_the_change_of() -> None:
+    from qa.resolve import same_measure
+
+    level = cell("f31", "三公经费合计", "决算数", "0.39")
+    change = text("f32", "三公经费支出决算数比2029年度减少", "0.15")
+    assert not same_measure(level, change)
+    rate = text("f33", "三公经费", "13.68", "%").model_copy(update={"rate_kind": "completion"})
+    assert not same_measure(text("f34", "三公经费", "0.39"), rate)
