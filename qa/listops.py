@@ -175,8 +175,9 @@ def _merge(a: list[Scored], b: list[Scored]) -> list[Scored]:
 def list_program(engine: StructuredEngine, r: Report, q: Question, tables_of: Callable[[str], list[TableModel]]) -> bool:
     """The list operations, each only where its own cue is in the question; False leaves the question to the
     other programs."""
+    from qa.countrate import rate_of_counts
     from qa.listcount import count_listed
 
     if q.intent in ("lookup", "sum", "compare") and sum_of_listed(engine, r, q):
         return True
-    return q.intent == "lookup" and count_listed(engine, r, q, tables_of)
+    return q.intent == "lookup" and (count_listed(engine, r, q, tables_of) or rate_of_counts(engine, r, q))
