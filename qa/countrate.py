@@ -61,6 +61,14 @@ def _named_elsewhere(facts: list[Fact], stem: str, sentence: str) -> bool:
     return not words or sum(norm(w) in norm(sentence) for w in words) * 2 >= len(words)
 
 
+_WHEN = re.compile(r"^(?:截[至止]|到)?(?:\d{2,4}年)?(?:\d{1,2}月)?(?:\d{1,2}日)?(?:\d{1,2}[点时])?")
+
+
+def _name(f: Fact) -> str:
+    """A count's words without the date they were taken on (截止10月20日17点…): a date is no figure to check."""
+    return _WHEN.sub("", label_of(f)) or label_of(f)
+
+
 def rate_of_counts(engine: StructuredEngine, r: Report, q: Question) -> bool:
     stem = rate_stem(q.measure)
     if not stem:
@@ -78,7 +86,7 @@ def rate_of_counts(engine: StructuredEngine, r: Report, q: Question) -> bool:
     assert res.value is not None
     nb, nn = engine.d.cite(base), engine.d.cite(num)
     name = stem[-_counted(num, stem):]  # the rate by the words its count is named with (网格员核查)
-    engine.d.say(f"{engine._org_year(r)}，{label_of(base)}{shown(base)}[{nb}]，{label_of(num)}{shown(num)}[{nn}]，"
+    engine.d.say(f"{engine._org_year(r)}，{_name(base)}{shown(base)}[{nb}]，{_name(num)}{shown(num)}[{nn}]，"
                  f"{name}率约为{pct(res.value)}（{res.formula} = {pct(res.value)}；报告未直接列出该比率，按其所列"
                  f"两数计算）。")
     engine.d.answered += 1
