@@ -80,8 +80,9 @@ def choose_parts(candidates: list[list[Scored]]) -> list[Fact] | None:
 
 
 def whole_of(parts: list[Fact], facts: list[Fact]) -> Fact | None:
-    """The figure the report prints as the whole of these parts: the fact whose parts (qa.composed._parts: rows
-    under its 科目 code, its row's columns under a 合计, the items its sentence lists after 其中) include them all."""
+    """The figure the report prints as the whole of exactly these parts: the nearest fact whose parts
+    (qa.composed._parts: rows under its 科目 code, its row's columns under a 合计, the items its sentence lists
+    after 其中) are they."""
     from qa.composed import _parts
 
     ids = {f.fact_id for f in parts}
@@ -89,9 +90,9 @@ def whole_of(parts: list[Fact], facts: list[Fact]) -> Fact | None:
     near = [f for f in facts if f.unit == first.unit and f.fact_id not in ids and not f.rate_kind
             and not _CHANGE.search(f.phrase) and f.kind == first.kind
             and (f.table_id == first.table_id if f.kind == "cell" else first.line - 3 <= f.line <= first.line)]
-    for cand in sorted(near, key=lambda f: (abs(f.line - first.line), f.char_start)):
-        if ids <= {p.fact_id for p in _parts(cand, facts)}:
-            return cand
+    for cand in sorted(near, key=lambda f: (abs(f.line - first.line), -f.char_start)):
+        if ids == {p.fact_id for p in _parts(cand, facts)}:
+            return cand  # a whole of more parts than these (其中：基本支出…（人员经费…，公用经费…），项目支出…) is not theirs
     return None
 
 
@@ -102,10 +103,11 @@ def tolerance(facts: list[Fact]) -> Decimal:
     return step * len(facts) / 2
 
 
-def _name(f: Fact) -> str:
+def _name(f: Fact, asked: str) -> str:
+    """A part by its own words (the asked words when the fact carries none)."""
     if f.kind == "cell":
-        return f.row_label if f.row_label not in ("合计", "总计", "") else f.column.split("/")[-1]
-    return f.phrase or label_of(f)
+        return label_of(f) or asked
+    return f.phrase or label_of(f) or asked
 
 
 def check_against_whole(engine: StructuredEngine, total: Decimal, unit: str, decimals: int, whole: Fact,
@@ -154,7 +156,7 @@ def sum_of_listed(engine: StructuredEngine, r: Report, q: Question) -> bool:
     res = execute(Program(op="sum", operands=[Operand(value=f.value, unit=f.unit, decimals=f.decimals)
                                               for f in parts]))
     assert res.value is not None
-    items = "、".join(f"{_name(f)}{shown(f)}[{engine.d.cite(f)}]" for f in parts)
+    items = "、".join(f"{_name(f, n)}{shown(f)}[{engine.d.cite(f)}]" for f, n in zip(parts, names, strict=True))
     engine.d.say(f"{engine._org_year(r)}，{items}，合计{fmt(res.value, decimals)}{unit}"
                  f"（{res.formula} = {fmt(res.value, decimals)}{unit}）。")
     engine.d.answered += 1
