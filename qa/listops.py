@@ -179,6 +179,10 @@ def list_program(engine: StructuredEngine, r: Report, q: Question, tables_of: Ca
     other programs."""
     from qa.countrate import rate_of_counts
     from qa.listcount import count_listed
+    from qa.partchanges import change_of_parts
+
+    if change_of_parts(engine, r, q):
+        return True
 
     if q.intent in ("lookup", "sum", "compare") and sum_of_listed(engine, r, q):
         return True
