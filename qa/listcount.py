@@ -139,7 +139,9 @@ def best_list(lists: list[Listed], words: list[str], nouns: list[str], headings:
     scored = []
     for li in lists:
         ctx = norm(li.context)
-        named = [h for h in headings if norm(h) in ctx]
+        # a heading of the section kind asked for that shares a character with the counted noun names it
+        # (几项职责 ↔ 主要职能; 几个科室 ↔ 单位构成 does not)
+        named = [h for h in headings if norm(h) in ctx and set("".join(nouns)) & set(h)]
         if nouns and not any(norm(n) in ctx for n in nouns) and not named:
             continue
         share = sum(norm(w) in ctx or bool(named and w in asks) for w in words) / len(words) if words else 0.0

@@ -24,6 +24,7 @@ _SEPARATORS = re.compile(r"、|以及|和|与|及|跟|加上")
 # 三类 / 这三项 / 两部分 after the list: how many parts, not a part's name
 _HOW_MANY = re.compile(r"(?:这|那|等)?[两二三四五六七八九十几\d]+(?:类|项|个|笔|部分|块|种|方面|者)?(?:的|之)?$|[的之]$")
 _CHANGE = re.compile(r"增加|减少|增长|下降")
+_YEARS = re.compile(r"(?:(?:20)?\d{2}\s*年度?|今年|去年|上年|本年)+")
 _FLOOR = 0.3  # a part scored below this is not named by its word
 
 
@@ -41,10 +42,12 @@ def listed_parts(text: str, first: str, known: Callable[[str], bool] = lambda _:
     if joins and not known(last):  # A、B和C: the conjunction before the final item
         j = joins[-1]
         pieces[-1:] = [last[:j.start()], last[j.end():]]
+    pieces = [p if not _YEARS.fullmatch(p) else "" for p in pieces]  # 2020年和2021年: years, not parts
     if len(pieces) < 2 or any(not x for x in pieces):
         return []
     lead = first.split("、")[0] if "、" in first else _SEPARATORS.split(first)[0]
-    head = _HOW_MANY.sub("", _COMBINE.split(lead)[0].strip(" ，,的")) or pieces[0]
+    head = _HOW_MANY.sub("", _COMBINE.split(lead)[0].strip(" ，,的"))
+    head = head if head and head in pieces[0] else pieces[0]  # the first part without 单位 and year words
     return [head, *pieces[1:]]
 
 
@@ -134,6 +137,8 @@ def check_against_whole(engine: StructuredEngine, total: Decimal, unit: str, dec
 def sum_of_listed(engine: StructuredEngine, r: Report, q: Question) -> bool:
     """`A、B、C加起来是多少`: one cited fact per named part, printed together, summed as a program; the whole
     the report prints for them is stated beside the sum, with the difference."""
+    if len(q.orgs) > 1:
+        return False  # 甲和乙一共: one figure per 单位 (qa.crossreport), not parts of one report
     facts = engine.facts_for_year(r, None)
     vocab = vocabulary(facts)
     names = listed_parts(q.text, q.measure, lambda phrase: norm(phrase) in vocab)
