@@ -10,10 +10,10 @@ from decimal import Decimal
 from core.models import Fact, Report, TableModel
 from qa.countrate import rate_counts, rate_of_counts, rate_stem
 from qa.listcount import count_listed, numbered_rows, text_lists
-from qa.listops import listed_parts, list_program, sum_of_listed, tolerance, whole_of
+from qa.listops import list_program, listed_parts, sum_of_listed, tolerance, whole_of
 from qa.partchanges import change_of_parts, named_parts
 from qa.structured import Draft, StructuredEngine
-from qa.understand import parse_question
+from qa.understand import Question, parse_question
 
 R = Report(doc_id="a", file="2031_青禾县示范服务中心_部门决算.txt", org="青禾县示范服务中心", region="青禾县",
            year=2031, doc_type="部门决算")
@@ -23,7 +23,7 @@ def fact(fid: str, value: str, phrase: str, sentence: str, line: int, at: int, u
          section: str = "三、采购情况", **kw: object) -> Fact:
     return Fact(fact_id=fid, doc_id="a", kind="text", value=Decimal(value), raw=value + unit, unit=unit, line=line,
                 char_start=at, char_end=at + len(value), phrase=phrase, sentence=sentence, section=section,
-                decimals=len(value.split(".")[1]) if "." in value else 0, **kw)  # type: ignore[arg-type]
+                decimals=len(value.split(".")[1]) if "." in value else 0, **kw)
 
 
 def engine(facts: list[Fact], lines: list[str] | None = None) -> tuple[StructuredEngine, Draft]:
@@ -31,7 +31,7 @@ def engine(facts: list[Fact], lines: list[str] | None = None) -> tuple[Structure
     return StructuredEngine({"a": facts}, d), d
 
 
-def ask(text: str):  # type: ignore[no-untyped-def]
+def ask(text: str) -> Question:
     return parse_question(text, [R])
 
 
