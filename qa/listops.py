@@ -11,11 +11,13 @@ from collections.abc import Callable
 from decimal import Decimal
 from itertools import product
 
+from core.dimensions import fact_dimension
 from core.models import Fact, Report, TableModel
 from core.numbers import fmt
 from qa.answer_models import AuditNote
 from qa.program import Operand, Program, execute
-from qa.resolve import Scored, label_of, norm, rank_facts, vocabulary
+from qa.filters import YEAR_WORD
+from qa.resolve import TOTAL_ROWS, Scored, label_of, norm, rank_facts, vocabulary
 from qa.structured import StructuredEngine, shown, what
 from qa.understand import Question
 
@@ -26,6 +28,7 @@ _HOW_MANY = re.compile(r"(?:这|那|等)?[两二三四五六七八九十几\d]+(
 _CHANGE = re.compile(r"增加|减少|增长|下降")
 _YEARS = re.compile(r"(?:(?:20)?\d{2}\s*年度?|今年|去年|上年|本年)+")
 _FLOOR = 0.3  # a part scored below this is not named by its word
+_NEAR_BEST = 0.6
 
 
 def listed_parts(text: str, first: str, known: Callable[[str], bool] = lambda _: False) -> list[str]:
@@ -39,33 +42,38 @@ def listed_parts(text: str, first: str, known: Callable[[str], bool] = lambda _:
     pieces = [x.strip(" ，,的") for x in _HOW_MANY.sub("", text[:m.start()].strip(" ，,的")).split("、")]
     last = pieces[-1]
     joins = list(_SEPARATORS.finditer(last))
-    if joins and not known(last):  # A、B和C: the conjunction before the final item
-        j = joins[-1]
-        pieces[-1:] = [last[:j.start()], last[j.end():]]
+    if joins and not known(last):  # A、B和C: the conjunction before the final item, where both sides are names
+        j = next((j for j in reversed(joins) if known(last[:j.start()]) and known(last[j.end():])), joins[-1])
+        pieces[-1:] = [last[:j.start()], last[j.end():]]  # (工资福利支出和对个人和家庭的补助)
     pieces = [p if not _YEARS.fullmatch(p) else "" for p in pieces]  # 2020年和2021年: years, not parts
     if len(pieces) < 2 or any(not x for x in pieces):
         return []
     lead = first.split("、")[0] if "、" in first else _SEPARATORS.split(first)[0]
     head = _HOW_MANY.sub("", _COMBINE.split(lead)[0].strip(" ，,的"))
-    head = head if head and head in pieces[0] else pieces[0]  # the first part without 单位 and year words
+    if not (head and head in pieces[0]):  # the measure was reworded: the first piece after its year words
+        years = list(YEAR_WORD.finditer(pieces[0]))
+        head = pieces[0][years[-1].end():] if years and years[-1].end() < len(pieces[0]) else pieces[0]
     return [head, *pieces[1:]]
 
 
 def _together(a: Fact, b: Fact) -> bool:
     """Two facts the report prints as parts of one list: one sentence (a sentence wrapped over a few lines), one
     table column (rows of one table), or one table row (columns of one row)."""
-    if a.unit != b.unit or a.fact_id == b.fact_id:
+    if fact_dimension(a)[1] != fact_dimension(b)[1] or a.fact_id == b.fact_id:
         return False
     if a.kind == "text" and b.kind == "text":
         return a.section == b.section and abs(a.line - b.line) <= 3
     if a.kind == "cell" and b.kind == "cell" and a.table_id == b.table_id:
-        return a.column == b.column or a.line == b.line
+        if a.column == b.column:  # rows of one column, neither of them the column's total
+            return not ({a.row_label, b.row_label} & TOTAL_ROWS)
+        return a.line == b.line
     return False
 
 
 def choose_parts(candidates: list[list[Scored]]) -> list[Fact] | None:
     """One fact per named part, all printed together, best total score first; None when no such choice exists."""
-    pools = [[s for s in c if s.score >= _FLOOR][:8] for c in candidates]
+    # a part's fact is named about as well as the best fact for its words (not a weak neighbour of the others)
+    pools = [[s for s in c if s.score >= max(_FLOOR, _NEAR_BEST * c[0].score)][:8] if c else [] for c in candidates]
     if any(not p for p in pools):
         return None
     best: tuple[float, list[Fact]] | None = None
@@ -97,6 +105,25 @@ def whole_of(parts: list[Fact], facts: list[Fact]) -> Fact | None:
         if ids == {p.fact_id for p in _parts(cand, facts)}:
             return cand  # a whole of more parts than these (其中：基本支出…（人员经费…，公用经费…），项目支出…) is not theirs
     return None
+
+
+def _inside(a: Fact, b: Fact) -> bool:
+    """`b` is printed as a part of `a`: a row under a's 科目 code, or after a in its sentence behind 其中 or an
+    opening bracket (2174名核心志愿者（其中党员志愿者745人）)."""
+    if a.kind == "cell" and b.kind == "cell":
+        return bool(a.row_code and b.row_code and b.row_code != a.row_code and b.row_code.startswith(a.row_code))
+    if a.sentence != b.sentence or not a.raw or not b.raw:
+        return False
+    i, j = a.sentence.find(a.raw), a.sentence.find(b.raw, a.sentence.find(a.raw) + len(a.raw))
+    if i < 0 or j < 0:
+        return False
+    between = a.sentence[i + len(a.raw):j]
+    return "其中" in between or between.count("（") + between.count("(") > between.count("）") + between.count(")")
+
+
+def _nested(parts: list[Fact]) -> bool:
+    """One named part is printed as a part of another: a sum of them would count it twice."""
+    return any(_inside(a, b) for a in parts for b in parts if a is not b)
 
 
 def tolerance(facts: list[Fact]) -> Decimal:
@@ -152,9 +179,10 @@ def sum_of_listed(engine: StructuredEngine, r: Report, q: Question) -> bool:
         if i and len(head) > len(name):
             ranked = _merge(ranked, rank_facts(facts, head[:len(head) - 2] + name, q.text, None,
                                                engine.budget_for(r, q.budget)))
-        candidates.append([s for s in ranked if not s.fact.rate_kind and s.fact.unit != "%"])
+        candidates.append([s for s in ranked if not s.fact.rate_kind and s.fact.unit != "%"
+                           and not _CHANGE.search(s.fact.phrase)])  # amounts, not changes of them
     parts = choose_parts(candidates)
-    if parts is None:
+    if parts is None or _nested(parts):
         return False
     unit = parts[0].unit
     decimals = max(f.decimals for f in parts)

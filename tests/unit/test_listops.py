@@ -87,6 +87,15 @@ def test_parts_printed_apart_are_not_summed() -> None:
     assert not sum_of_listed(eng, R, ask("青禾县31年器材、修缮两类加起来是多少？"))
 
 
+def test_a_part_printed_inside_another_is_not_summed() -> None:
+    s = "全县共有300名骨干队员（其中青年队员120人），登记活动25个。"
+    facts = [fact("v1", "300", "全县共有", s, 3, 4, unit="名"), fact("v2", "120", "青年队员", s, 3, 20, unit="人"),
+             fact("v3", "25", "登记活动", s, 3, 30, unit="个")]
+    eng, d = engine(facts)
+    assert not sum_of_listed(eng, R, ask("青禾县31年青年队员和骨干队员一共多少人？"))
+    assert not d.citations
+
+
 def test_rounding_tolerance_follows_the_printed_precision() -> None:
     fs = purchases()
     assert tolerance(fs[:4]) == Decimal("0.02")
