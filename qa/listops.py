@@ -15,8 +15,8 @@ from core.dimensions import fact_dimension
 from core.models import Fact, Report, TableModel
 from core.numbers import fmt
 from qa.answer_models import AuditNote
-from qa.program import Operand, Program, execute
 from qa.filters import YEAR_WORD
+from qa.program import Operand, Program, execute
 from qa.resolve import TOTAL_ROWS, Scored, label_of, norm, rank_facts, vocabulary
 from qa.structured import StructuredEngine, shown, what
 from qa.understand import Question
