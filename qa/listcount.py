@@ -180,7 +180,7 @@ def count_listed(engine: StructuredEngine, r: Report, q: Question,
         marks.append(f"{text}[{n}]")
     heading = re.sub(r"^[一二三四五六七八九十\d]+[、.．]\s*", "", found.section.split(" › ")[-1]) if found.section else ""
     where = f"“{heading}”所列" if heading else "报告所列"
-    engine.d.say(f"{engine._org_year(r)}，{where}{noun}共{len(found.items)}{cls}（按序号1–"
-                 f"{len(found.items)}计数）：{'；'.join(marks)}。")
+    engine.d.say(f"{engine._org_year(r)}，{where}{noun}共{len(found.items)}{cls}（按所列序号逐项计数）："
+                 f"{'；'.join(marks)}。")
     engine.d.answered += 1
     return True

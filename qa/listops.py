@@ -150,11 +150,12 @@ def check_against_whole(engine: StructuredEngine, total: Decimal, unit: str, dec
         engine.d.say(f"与报告所列{what(whole)}{shown(whole)}[{nw}]一致。")
         return
     gap = f"{fmt(abs(diff), max(decimals, whole.decimals))}{unit}"
+    # the difference in a sentence of its own that names no fact: the verifier reads it as no fact's value
     if abs(diff) <= tolerance([*parts, whole]):
-        engine.d.say(f"报告所列{what(whole)}为{shown(whole)}[{nw}]，{what_sum}比它{'多' if diff > 0 else '少'}{gap}，"
+        engine.d.say(f"报告所列{what(whole)}为{shown(whole)}[{nw}]。{what_sum}比总数{'多' if diff > 0 else '少'}{gap}，"
                      f"属尾数差异。")
         return
-    msg = (f"注意：报告所列{what(whole)}为{shown(whole)}[{nw}]，与{what_sum}{fmt(total, decimals)}{unit}相差{gap}"
+    msg = (f"注意：报告所列{what(whole)}为{shown(whole)}[{nw}]。{what_sum}{fmt(total, decimals)}{unit}与总数相差{gap}"
            f"，数据不一致，请核实。")
     engine.d.say(msg)
     engine.d.audit.append(AuditNote(kind="数据不一致", message=msg,

@@ -98,7 +98,12 @@ def _say(engine: StructuredEngine, r: Report, whole: Fact, ch: Fact, parts: list
     assert res.value is not None
     total = res.value
     word = "增加" if total >= 0 else "减少"
-    d.say(f"其中：{items}；各分项变动合计{word}{fmt(abs(total), decimals)}{ch.unit}（{res.formula} = "
+    # the formula as printed changes: increases first, then each decrease subtracted (no negative figures)
+    signed = sorted(changes, key=lambda c: _signed(c) < 0)
+    formula = "".join((" − " if _signed(c) < 0 else " + " if i else "") + shown(c) for i, c in enumerate(signed))
+    if signed and _signed(signed[0]) < 0:
+        formula = "−" + formula.lstrip(" −")
+    d.say(f"其中：{items}；各分项变动合计{word}{fmt(abs(total), decimals)}{ch.unit}（{formula} = "
           f"{fmt(total, decimals)}{ch.unit}）")
     diff = total - stated
     if diff == 0:
@@ -106,9 +111,9 @@ def _say(engine: StructuredEngine, r: Report, whole: Fact, ch: Fact, parts: list
         return
     gap = f"{fmt(abs(diff), decimals)}{ch.unit}"
     if abs(diff) <= tolerance([*changes, ch]):
-        d.say(f"，与总数所列{shown(ch)}相差{gap}，属尾数差异。")
+        d.say(f"。与总数所列变动相差{gap}，属尾数差异。")
         return
-    msg = (f"注意：总数所列{ch.phrase}{shown(ch)}，而各分项变动合计{word}{fmt(abs(total), decimals)}{ch.unit}，"
-           f"相差{gap}，数据不一致，请核实。")
+    msg = (f"注意：总数所列{ch.phrase}{shown(ch)}，而各分项变动合计{word}{fmt(abs(total), decimals)}{ch.unit}。"
+           f"两者相差{gap}，数据不一致，请核实。")
     d.say("。" + msg)
     d.audit.append(AuditNote(kind="数据不一致", message=msg, citations=[d.cite(ch), *(d.cite(c) for c in changes)]))

@@ -127,7 +127,7 @@ def test_changes_of_parts_against_the_whole() -> None:
     eng, d = engine(budget_facts("1000"))
     q = ask("青禾县31年财政拨款支出预算比30年多了多少？")
     assert q.intent == "growth" and change_of_parts(eng, R, q)
-    assert "900万元" in d.text and "-100万元 + 1000万元 = 900万元" in d.text and not d.audit
+    assert "900万元" in d.text and "1000万元 − 100万元 = 900万元" in d.text and not d.audit
     eng, d = engine(budget_facts("800"))
     assert change_of_parts(eng, R, q)
     assert "合计增加700万元" in d.text and "相差200万元" in d.text and d.audit
