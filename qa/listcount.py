@@ -119,6 +119,59 @@ def text_lists(lines: list[str]) -> list[Listed]:
     return out
 
 
+_TITLE = re.compile(r"^(?:第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[)）])")
+_INLINE_START = re.compile(r"[：:]\s*(?=(?:1\s*[.．、]|[（(]一[)）])(?!\d))")
+_INLINE_N = re.compile(r"(?<![\d.．])(\d{1,2})\s*[.．、](?!\d)")
+_INLINE_C = re.compile(r"[（(]([一二三四五六七八九十]{1,3})[)）]")
+
+
+def _heading_above(lines: list[str], i: int, span: int = 12) -> str:
+    """The nearest short title line above line index i (一、主要职能): what a run-in list is about."""
+    for k in range(i - 1, max(-1, i - span), -1):
+        text = lines[k].strip()
+        if _TITLE.match(text) and len(text) <= 30 and not re.search(r"[，,。；;]", text):
+            return text
+    return ""
+
+
+def inline_lists(lines: list[str], window: int = 60) -> list[Listed]:
+    """Lists run into the text after a colon (`办事处职能主要有：1.指导… 2.开展… 3.…`), items numbered 1, 2, 3 …
+    (or （一）（二）…) over the following lines until a blank line."""
+    out: list[Listed] = []
+    for i, line in enumerate(lines):
+        m = _INLINE_START.search(line)
+        if not m:
+            continue
+        parts, starts = [line[m.end():]], [i]
+        for k in range(i + 1, min(len(lines), i + window)):
+            if not lines[k].strip():
+                break
+            parts.append(lines[k].strip())
+            starts.append(k)
+        text = "".join(parts)
+        offsets, at = [], 0
+        for part, k in zip(parts, starts, strict=True):
+            offsets.append((at, k))
+            at += len(part)
+        marker = _INLINE_N if re.match(r"\s*\d", text) else _INLINE_C
+        found: list[tuple[int, int]] = []  # (start of the item's text, its marker's position)
+        for mm in marker.finditer(text):
+            n = int(mm.group(1)) if marker is _INLINE_N else _cn(mm.group(1))
+            if n == len(found) + 1:
+                found.append((mm.end(), mm.start()))
+        if len(found) < 2:
+            continue
+        items = []
+        for idx, (start, pos) in enumerate(found):
+            end = found[idx + 1][1] if idx + 1 < len(found) else len(text)
+            line_no = max(k for o, k in offsets if o <= pos) + 1
+            items.append((line_no, _first_clause(text[start:end])))
+        heading = _heading_above(lines, i)
+        out.append(Listed(context=heading + " " + _lead(lines, i + 1, 1) + line[:m.start()], items=items,
+                          section=heading))
+    return out
+
+
 def _first_clause(body: str) -> str:
     return re.split(r"[。；;，,：:]", body.strip(), maxsplit=1)[0][:30]
 
@@ -142,10 +195,10 @@ def best_list(lists: list[Listed], words: list[str], nouns: list[str], headings:
         # a heading of the section kind asked for that shares a character with the counted noun names it
         # (几项职责 ↔ 主要职能; 几个科室 ↔ 单位构成 does not)
         named = [h for h in headings if norm(h) in ctx and set("".join(nouns)) & set(h)]
-        if nouns and not any(norm(n) in ctx for n in nouns) and not named:
+        if nouns and norm(nouns[-1]) not in ctx and not named:  # the counted noun itself (its head, 职能 of 主要职能)
             continue
         share = sum(norm(w) in ctx or bool(named and w in asks) for w in words) / len(words) if words else 0.0
-        if share >= _MATCH:
+        if share > _MATCH or (share == _MATCH and len(words) > 2):
             scored.append((share, li))
     return max(scored, key=lambda x: x[0])[1] if scored else None
 
@@ -159,8 +212,9 @@ def count_listed(engine: StructuredEngine, r: Report, q: Question,
     if engine.find(r, q, q.measure, "count"):
         return False  # the report prints the count: that figure answers
     nouns = [w for w in tokenize(m.group("noun")) if len(w) >= 2 and w not in _NOT_MEASURE]
+    nouns.sort(key=lambda w: m.group("noun").rfind(w) + len(w))  # the head noun (the last word) last
     lines = engine.d.lines_for.get(r.doc_id, [])
-    lists = table_lists(tables_of(r.doc_id), lines) + text_lists(lines)
+    lists = table_lists(tables_of(r.doc_id), lines) + text_lists(lines) + inline_lists(lines)
     asked = asked_kinds(q.text)  # 几项职责: a list under a 主要职能 heading counts them
     headings = tuple(h for k in asked for h in kinds()[k]["heading"])
     found = best_list(lists, _words(q, "".join(nouns)), nouns, headings,
@@ -168,7 +222,7 @@ def count_listed(engine: StructuredEngine, r: Report, q: Question,
     if found is None:
         return False
     ctx = norm(found.context)
-    noun = max(nouns, key=lambda n: (norm(n) in ctx, len(n), nouns.index(n)), default="项目")  # the head noun is last
+    noun = max(nouns, key=lambda n: (norm(n) in ctx, len(n), nouns.index(n)), default="")  # the head noun is last
     cls = m.group("cls")
     marks = []
     for line, text in found.items:

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from core.models import Fact, Report, TableModel
 from qa.countrate import rate_counts, rate_of_counts, rate_stem
-from qa.listcount import count_listed, numbered_rows, text_lists
+from qa.listcount import count_listed, inline_lists, numbered_rows, text_lists
 from qa.listops import list_program, listed_parts, sum_of_listed, tolerance, whole_of
 from qa.partchanges import change_of_parts, named_parts
 from qa.structured import Draft, StructuredEngine
@@ -164,6 +164,20 @@ def test_count_of_a_tables_numbered_rows_and_of_a_list_under_a_heading() -> None
     assert "共3项" in d.text
     eng, d = engine([], LINES)
     assert not count_listed(eng, R, ask("青禾县示范服务中心有几个科室？"), lambda _: [units_table()])
+
+
+def test_a_list_run_into_the_text_after_a_colon() -> None:
+    lines = ["一、主要职能", "青禾县示范服务中心是县政府的派出机构，在辖区内行使", "管理职能。",
+             "中心职能主要有：1.指导示范站建设、", "制度建设。2.开展便民服务，价格2.5元。3.兴办", "公益事业。", "",
+             "二、部门决算单位构成"]
+    lists = inline_lists(lines)
+    assert len(lists) == 1 and [n for _, n in lists[0].items] == ["指导示范站建设、制度建设", "开展便民服务", "兴办公益事业"]
+    assert [ln for ln, _ in lists[0].items] == [4, 5, 5] and lists[0].section == "一、主要职能"
+    eng, d = engine([], lines)
+    assert count_listed(eng, R, ask("青禾县示范服务中心有几项主要职能？"), lambda _: [])
+    assert "共3项" in d.text
+    eng, d = engine([], lines)
+    assert not count_listed(eng, R, ask("青禾县示范服务中心有几个科室？"), lambda _: [])
 
 
 def test_a_count_the_report_prints_wins() -> None:
