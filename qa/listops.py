@@ -39,7 +39,9 @@ def listed_parts(text: str, first: str, known: Callable[[str], bool] = lambda _:
     m = _COMBINE.search(text)
     if not m:
         return []
-    pieces = [x.strip(" ，,的") for x in _HOW_MANY.sub("", text[:m.start()].strip(" ，,的")).split("、")]
+    years = [y for y in YEAR_WORD.finditer(text, 0, m.start())]
+    listed = text[years[-1].end() if years else 0:m.start()]  # 单位 and year come first: 建设和管理委员会2026年…
+    pieces = [x.strip(" ，,的") for x in _HOW_MANY.sub("", listed.strip(" ，,的")).split("、")]
     last = pieces[-1]
     joins = list(_SEPARATORS.finditer(last))
     if joins and not known(last):  # A、B和C: the conjunction before the final item, where both sides are names

@@ -56,6 +56,7 @@ def test_the_parts_a_question_lists() -> None:
         ["工资福利支出", "商品和服务支出"]  # a name the reports print with 和 is one part
     assert listed_parts("2030年和2031年一共花了多少？", "花") == []  # years are no parts
     assert listed_parts("器材采购金额是多少？", "器材采购金额") == []  # nothing combined
+    assert listed_parts("建设和管理中心2031年一共收入多少？", "收入") == []  # a 单位's name is no list
 
 
 def test_sum_of_listed_parts_against_a_whole_off_by_rounding() -> None:
