@@ -293,8 +293,8 @@ class Asker:
             return compare(engine, reports, q, self.stores.facts.facts_labelled)
         ok = False
         for r, year in scope:
-            if list_program(engine, r, q, self.stores.facts.tables):
-                ok = True  # a list the question names: the sum of its parts, the count of its rows, a rate of counts
+            if year is None and list_program(engine, r, q, self.stores.facts.tables):
+                ok = True  # a list the question names (the report's own year): its parts' sum, its rows' count, a rate
             elif q.intent in ("diff", "sum") and q.second:
                 ok = two_measures(engine, r, q) or ok
             elif q.intent == "per_head":
