@@ -24,6 +24,7 @@ from qa.extractive import extract
 from qa.fallback import attempt, fallback_note
 from qa.filters import QueryFilters
 from qa.lazy import PerDoc
+from qa.listops import list_program
 from qa.program import split_asks
 from qa.resolve import norm, said, vocabulary
 from qa.search import Hit, Searcher
@@ -292,7 +293,9 @@ class Asker:
             return compare(engine, reports, q, self.stores.facts.facts_labelled)
         ok = False
         for r, year in scope:
-            if q.intent in ("diff", "sum") and q.second:
+            if year is None and list_program(engine, r, q, self.stores.facts.tables):
+                ok = True  # a list the question names (the report's own year): its parts' sum, its rows' count, a rate
+            elif q.intent in ("diff", "sum") and q.second:
                 ok = two_measures(engine, r, q) or ok
             elif q.intent == "per_head":
                 ok = per_head(engine, r, q) or ok

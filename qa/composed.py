@@ -59,12 +59,14 @@ def _parts(top: Fact, facts: list[Fact]) -> list[Fact]:
             line += 1                                # marker between its lines holds no figure)
             row = sorted((f for f in facts if f.line == line and f.kind == "text" and f.section == top.section),
                          key=lambda f: f.char_start)
+            closing = None  # the sentence that ends on this line: its later items are still parts
             for f in row:
+                if closing is not None and f.sentence != closing:
+                    break
                 if item(f):
                     out.append(f)
                 if _ENDED.search(f.sentence or ""):
-                    ended = True
-                    break
+                    ended, closing = True, f.sentence
         return out
     return []
 
