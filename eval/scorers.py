@@ -95,8 +95,13 @@ def key_point_recall(item: dict[str, Any], answer: str) -> float | None:
     points = item.get("key_points") or []
     if not points:
         return None
-    a = compact(answer)
-    return sum(compact(p) in a for p in points) / len(points)
+    a = _plain_figures(compact(answer))
+    return sum(_plain_figures(compact(p)) in a for p in points) / len(points)
+
+
+def _plain_figures(text: str) -> str:
+    """Figures without thousands separators: 115,649 and 115649 are one figure."""
+    return re.sub(r"(?<=\d)[,，](?=\d{3}(?!\d))", "", text)
 
 
 def score_item(item: dict[str, Any], response: dict[str, Any], texts: dict[str, str]) -> dict[str, Any]:

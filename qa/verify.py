@@ -135,6 +135,11 @@ class Verifier:
         if restated is not None:  # the report states the name with this value elsewhere (it contradicts itself)
             check.verdict, check.fact_ids, check.citations = "matched", [restated.fact_id], cites([restated])
             return check
+        counted = _counted(fig, answer, cited)
+        if counted:  # 共5家（逐项计数）：甲[1]；乙[2]；…: a count of the items the answer cites one by one
+            check.verdict, check.citations = "derived", counted
+            check.formula = f"计数：{'、'.join(f'[{n}]' for n in counted)} 共{len(counted)}{fig.unit}"
+            return check
         expected = _expected(fig, cited_facts, referred)
         if expected is not None:
             check.verdict, check.expected = "mismatch", expected.raw + ("" if expected.raw.endswith(expected.unit) else expected.unit)
@@ -144,6 +149,19 @@ class Verifier:
         if hit is not None:
             check.verdict, check.fact_ids = "matched", [hit.fact_id]
         return check
+
+
+_COUNTED_UNITS = {"个", "家", "项", "条", "名", "人", "件", "篇", "份", "类", "次"}
+
+
+def _counted(fig: Figure, answer: str, cited: dict[int, list[Fact]]) -> list[int]:
+    """The citations a count figure counts: the distinct markers of the list that follows it, up to the end of
+    its sentence (`；` separates the items), when there are exactly as many as the figure says."""
+    if fig.unit not in _COUNTED_UNITS or fig.value is None or fig.value != int(fig.value) or fig.value < 2:
+        return []
+    end = answer.find("。", fig.end)
+    marks = list(dict.fromkeys(int(n) for n in _MARKER.findall(answer[fig.end:end if end >= 0 else len(answer)])))
+    return marks if len(marks) == fig.value and all(n in cited for n in marks) else []
 
 
 def _sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:

@@ -27,3 +27,12 @@ def test_headline_metrics() -> None:
     assert m["text_key_points"] == 0.5
     assert m["unanswerable_refused"] == 1.0
     assert m["answerable_refused"] == 0.25
+
+
+def test_a_key_point_figure_matches_with_or_without_thousands_separators() -> None:
+    from eval.scorers import key_point_recall
+
+    item = {"key_points": ["115,649", "1,234,567.5", "不一致"]}
+    assert key_point_recall(item, "增加115649万元，合计1234567.5元，前后不一致") == 1.0
+    assert key_point_recall({"key_points": ["115649"]}, "增加115,649万元") == 1.0
+    assert key_point_recall({"key_points": ["115,649"]}, "增加11564万元") == 0.0

@@ -129,3 +129,13 @@ def test_formula_operands_are_used_even_when_a_label_is_named() -> None:
     v = Verifier(lambda docs: facts)
     r = v.verify("部门整体支出完成预算的比例为452.85%（435.55万元 ÷ 96.18万元，[1]）。", [cite(1, 7)], ["d"])
     assert r.figures[0].verdict == "derived" and r.figures[0].citations == [1]
+
+
+def test_a_count_of_the_items_cited_one_by_one_is_derived_from_them() -> None:
+    cits = [cite(n, n) for n in (1, 2, 3)]
+    answer = "某中心，报告所列下属单位共3家（按所列序号逐项计数）：甲[1]；乙[2]；丙[3]。"
+    [check] = [c for c in verifier().verify(answer, cits, ["d"]).figures if c.unit == "家"]
+    assert check.verdict == "derived" and check.citations == [1, 2, 3] and "共3家" in (check.formula or "")
+    wrong = "某中心，报告所列下属单位共4家：甲[1]；乙[2]；丙[3]。"
+    [check] = [c for c in verifier().verify(wrong, cits, ["d"]).figures if c.unit == "家"]
+    assert check.verdict != "derived", "four claimed, three cited: not a count of them"
