@@ -22,7 +22,7 @@ from index.table_facts import ParsedTable, parse_table
 
 # Bump when parsing or chunking changes what a report yields: reports stored by an older parser are re-parsed on
 # the next `qa ingest` instead of being skipped as already indexed.
-PARSER_VERSION = 14
+PARSER_VERSION = 15
 
 
 @dataclass
@@ -117,13 +117,19 @@ _LAST_STOP = re.compile(r"[。！？!?；;]")
 _HEADING_START = re.compile(r"^\s*(?:第[一二三四五六七八九十\d]+部分|[一二三四五六七八九十]+[、.]|[（(][一二三四五六七八九十\d]{1,3}[)）]|\d{1,2}[、.](?!\d))")
 
 
+# a line that can only continue a sentence: it opens with a comma-like mark or a bracketed aside (（以合同签订为准）为…),
+# not a numbered heading (（二）) — the line before it wraps early however short it is
+_GOES_ON = re.compile(r"^\s*(?:[，,、；;：:）)]|[（(](?![一二三四五六七八九十\d]{1,3}[)）]))")
+
+
 def _carried(prev: str, text: str, width: int) -> str:
     """The start of a sentence wrapped from the previous line (PDF text layers and their renderings wrap at the
     page width, mid-sentence): the previous line's tail after its last full stop, when that line runs to the
     document's wrap width without ending a sentence and this one does not start a heading. It gives this line's
     figures their phrase and sentence."""
     prev = prev.rstrip()
-    if len(prev) < max(12, width * 0.8) or _SENTENCE_DONE.search(prev) or _HEADING_START.match(text) or "\t" in prev:
+    short = len(prev) < max(12, width * 0.8) and not _GOES_ON.match(text)
+    if short or _SENTENCE_DONE.search(prev) or _HEADING_START.match(text) or "\t" in prev:
         return ""
     stops = [m.end() for m in _LAST_STOP.finditer(prev)]
     if not stops and _HEADING_START.match(prev) and not re.search(r"[，,\d]", prev):

@@ -107,3 +107,12 @@ def test_a_finished_line_takes_nothing_from_the_next() -> None:
              "二、另一节说明文字，共有车辆 7 辆。"]
     fact, _ = _fact(lines, "113.76")
     assert "车辆" not in fact.sentence.replace("全部用于车辆维修", "")
+
+
+def test_a_line_that_opens_with_an_aside_continues_the_short_line_before_it() -> None:
+    lines = [*WRAPPED[:2], "示例局2025年度政府采购金额",
+             "（以合同签订为准）为 2319.21 万元，其中：货物采购金额 122.43 万元。", "（二）另一节", "（三）人员 5 人。"]
+    fact, _ = _fact(lines, "2319.21")
+    assert "政府采购金额" in fact.sentence and "政府采购金额" in fact.phrase
+    heading, _ = _fact(lines, "5")
+    assert "另一节" not in heading.sentence
