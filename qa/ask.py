@@ -28,7 +28,7 @@ from qa.listops import list_program
 from qa.program import split_asks
 from qa.resolve import norm, said, vocabulary
 from qa.search import Hit, Searcher
-from qa.structured import Draft, StructuredEngine
+from qa.structured import Draft, StructuredEngine, once_quoted
 from qa.text_answer import text_answer
 from qa.understand import Question, parse_question
 from qa.verify import Verifier
@@ -190,7 +190,7 @@ class Asker:
         answered = [a for a in answers if a.has_answer]
         if not answered:
             return answers[0].model_copy(update={"question": question})
-        bodies = [t.split(AUDIT_LINE, 1)[0] for t in texts]
+        bodies = once_quoted([t.split(AUDIT_LINE, 1)[0] for t in texts])
         text = "".join(t if t.endswith(("。", "）", "]")) else t + "。" for t in bodies)
         report = Verifier(self.facts).verify(text, citations, sorted({c.doc_id for c in citations}))
         text += "".join(AUDIT_LINE + line for t in texts for line in t.split(AUDIT_LINE)[1:])

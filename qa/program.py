@@ -20,9 +20,9 @@ from core.numbers import fmt
 Op = Literal["lookup", "sum", "diff", "ratio", "growth", "per_head", "convert", "prev_year", "max", "min"]
 
 # clause-level cues: a clause that asks something of its own, and one that only asks to check the answer
-_ASKS = re.compile(r"多少|几|是否|有没有|有[\u4e00-\u9fa5]{1,6}吗|哪|什么|干嘛|怎么|为什么|为啥|占|呢|多大|比例|比重|各|分别|排|对比|比较|比一比")
+_ASKS = re.compile(r"多少|几|是否|是不是|有没有|有[\u4e00-\u9fa5]{1,6}吗|哪|什么|干嘛|怎么|为什么|为啥|占|呢|多大|比例|比重|各|分别|排|对比|比较|比一比")
 _CHECK_ONLY = re.compile(r"^(?:报告写的.*|两份报告|和总数|是不是|前后)?.{0,12}(?:对吗|对不对|对得上吗?|一致吗|准吗)$")
-_CLAUSE = re.compile(r"(?<=[？?；;!！])|(?<=[，,])(?=[^，,]*(?:多少|几|哪|什么|干嘛|占|呢|吗))")
+_CLAUSE = re.compile(r"(?<=[？?；;!！])|(?<=[，,])(?=[^，,]*(?:多少|几|哪|什么|干嘛|占|呢|吗)|是不是|是否)")
 _COLUMN_PAIR = re.compile(r"(年初预算|全年预算|预算数|决算数|预算|决算|执行数)(?:数)?[和与及、](年初预算|全年预算|预算数|决算数|预算|决算|执行数)(?:数)?(?=分别|各)")
 _NOUN_PAIR = re.compile(r"([\u4e00-\u9fa5]{2,10})[和与、]([^\W\d_的]{2,6}?)(?=分别|各|对比|比较|(?:是|有|为)?多少|[？?]?$)")
 _JUXTAPOSED = re.compile(r"([\u4e00-\u9fa5]{4,8}?)(?=(?:各|分别)(?:是|有)?(?:多少|几))")

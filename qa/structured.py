@@ -105,6 +105,23 @@ _FIGURE = re.compile(r"(?<![\d.])\d[\d,]*(?:\.\d+)?(?!\s*年)")
 CONTEXT_MAX_CHARS = 90  # a longer sentence is a paragraph run together: its citation shows it, the answer does not
 
 
+QUOTE_LEAD = "报告原文："
+_QUOTED = re.compile(QUOTE_LEAD + r"“([^”]*)”\[\d+\]。")
+
+
+def once_quoted(bodies: list[str]) -> list[str]:
+    """The answers to several asks of one question, each context sentence quoted only where it first appears."""
+    seen: set[str] = set()
+
+    def first(m: re.Match[str]) -> str:
+        if m.group(1) in seen:
+            return ""
+        seen.add(m.group(1))
+        return m.group(0)
+
+    return [_QUOTED.sub(first, b) for b in bodies]
+
+
 def context_sentence(f: Fact) -> str:
     """The sentence a narrative figure is printed in, when it states other figures with it and is short enough
     to quote; empty for a table cell or a sentence that states only this figure."""
@@ -225,7 +242,7 @@ class StructuredEngine:
         sentence = context_sentence(top)
         if sentence and sentence not in self.d.quoted:
             self.d.quoted.add(sentence)
-            self.d.say(f"报告原文：“{sentence}”[{n}]。")
+            self.d.say(f"{QUOTE_LEAD}“{sentence}”[{n}]。")
 
     def _restated(self, r: Report, q: Question, top: Fact, dim: str | None, year: int | None) -> list[Scored]:
         """The same measure stated in the other form (a table's cell for a sentence's figure, or the reverse) with

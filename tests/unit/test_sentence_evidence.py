@@ -71,3 +71,18 @@ def test_the_sentence_a_figure_is_said_with_is_quoted_when_it_states_more() -> N
     assert context_sentence(alone) == "", "a sentence that states only this figure adds nothing"
     long = said("f9", "，".join(["示例说明文字很长很长"] * 10) + "，共10个，合计20万元", "20万元", "万元", "合计")
     assert context_sentence(long) == "", "a paragraph run together is shown by its citation, not quoted"
+
+
+def test_a_context_sentence_is_quoted_once_across_the_asks_of_a_question() -> None:
+    from qa.structured import once_quoted
+
+    quote = "报告原文：“全年受理事项3.2万件，办结3.1万件”"
+    bodies = once_quoted([f"甲为3.2万件[1]。{quote}[1]。", f"乙为3.1万件[2]。{quote}[2]。"])
+    assert bodies[0].count("报告原文") == 1 and "报告原文" not in bodies[1] and bodies[1] == "乙为3.1万件[2]。"
+
+
+def test_a_yes_no_ask_after_a_comma_is_an_ask_of_its_own() -> None:
+    from qa.program import split_asks
+
+    assert split_asks("示例局30年一共收了多少钱，是不是全是财政拨款？") == ["示例局30年一共收了多少钱，", "是不是全是财政拨款？"]
+    assert len(split_asks("示例局30年会议费是多少，报告前后一致吗？")) == 1, "a check of the answer is not an ask"
