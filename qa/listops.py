@@ -182,8 +182,10 @@ def sum_of_listed(engine: StructuredEngine, r: Report, q: Question) -> bool:
         if i and len(head) > len(name):
             ranked = _merge(ranked, rank_facts(facts, head[:len(head) - 2] + name, q.text, None,
                                                engine.budget_for(r, q.budget)))
+        own = norm(_own_words(names, i))  # 货物 of 政府采购货物: the words that tell this part from the others
         candidates.append([s for s in ranked if not s.fact.rate_kind and s.fact.unit != "%"
-                           and not _CHANGE.search(s.fact.phrase)])  # amounts, not changes of them
+                           and not _CHANGE.search(s.fact.phrase)  # amounts, not changes of them
+                           and own in norm(label_of(s.fact) + (s.fact.row_label or "") + s.fact.phrase)])
     parts = choose_parts(candidates)
     if parts is None or _nested(parts):
         return False
@@ -200,6 +202,14 @@ def sum_of_listed(engine: StructuredEngine, r: Report, q: Question) -> bool:
     if whole is not None:
         check_against_whole(engine, res.value, unit, decimals, whole, parts, "各项之和")
     return True
+
+
+def _own_words(names: list[str], i: int) -> str:
+    """The words of the i-th named part that tell it from the others: a later part is named by itself (工程), the
+    first one also carries the words all parts share (政府采购货物), so only its last words, as long as the others'."""
+    if i or len(names) < 2:
+        return names[i]
+    return names[0][-max(2, max(len(n) for n in names[1:])):]
 
 
 def _merge(a: list[Scored], b: list[Scored]) -> list[Scored]:
