@@ -11,6 +11,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 REFUSAL = "报告未披露"
+QUOTE_LEAD = "报告原文："  # an answer quotes the sentence its figure is printed in: 报告原文：“…”[n]
 Verdict = Literal["matched", "derived", "mismatch", "unsupported"]
 VERDICT_LABELS = {"matched": "✓ 原文", "derived": "✓ 计算", "mismatch": "✗ 不符", "unsupported": "? 无来源"}
 

@@ -12,7 +12,7 @@ from core.dimensions import fact_dimension
 from core.models import Fact, Report
 from core.numbers import fmt
 from qa.anchor import anchor_facts, neighbourhood
-from qa.answer_models import REFUSAL, AuditNote, Citation
+from qa.answer_models import QUOTE_LEAD, REFUSAL, AuditNote, Citation
 from qa.program import Operand, Program, execute
 from qa.resolve import (
     ANY_BUDGET,
@@ -105,7 +105,6 @@ _FIGURE = re.compile(r"(?<![\d.])\d[\d,]*(?:\.\d+)?(?!\s*年)")
 CONTEXT_MAX_CHARS = 90  # a longer sentence is a paragraph run together: its citation shows it, the answer does not
 
 
-QUOTE_LEAD = "报告原文："
 _QUOTED = re.compile(QUOTE_LEAD + r"“([^”]*)”\[\d+\]。")
 
 

@@ -21,7 +21,7 @@ from core.lexicon import tokenize
 from core.models import Fact
 from core.numbers import fmt, half_unit
 from index.instructions import instructs
-from qa.answer_models import Citation, FigureCheck, VerificationReport
+from qa.answer_models import QUOTE_LEAD, Citation, FigureCheck, VerificationReport
 
 _MARKER = re.compile(r"\[(\d+)\]")
 _SENTENCE_END = re.compile(r"[。；;！？!?\n]")
@@ -105,6 +105,12 @@ class Verifier:
                     check.verdict = "derived"
                     check.formula = f"{hit.raw}{'' if hit.raw.endswith(hit.unit) else hit.unit} = {fig.text}（单位换算）"
                 return check
+        if _in_quote(answer, fig.start):  # 报告原文：“…”[n]: a figure of the sentence the cited fact is printed in
+            said = {(f.doc_id, f.sentence) for f in cited_facts if f.sentence}
+            hit = _match(fig, [f for f in facts if (f.doc_id, f.sentence) in said])
+            if hit is not None:
+                check.verdict, check.fact_ids, check.citations = "matched", [hit.fact_id], numbers[:1]
+                return check
         lead = re.split(r"[：:，,、（(]", _MARKER.sub("", answer[max(sent_start, fig.start - 8):fig.start]))[-1]
         window = lead + answer[fig.start:fig.end]
         quoted = [n for n in numbers if window.strip() and window in quotes.get(n, "")]
@@ -149,6 +155,12 @@ class Verifier:
         if hit is not None:
             check.verdict, check.fact_ids = "matched", [hit.fact_id]
         return check
+
+
+def _in_quote(answer: str, at: int) -> bool:
+    """Whether a position lies inside a quoted sentence of the report (报告原文：“…”)."""
+    opened = answer.rfind(QUOTE_LEAD + "“", 0, at)
+    return opened >= 0 and answer.find("”", opened) > at
 
 
 _COUNTED_UNITS = {"个", "家", "项", "条", "名", "人", "件", "篇", "份", "类", "次"}
@@ -323,6 +335,13 @@ def _derive(fig: Figure, pool: list[Fact], decline: bool = False) -> tuple[str, 
                 return f"{_raw(hi)} − {_raw(lo)} = {_show(hi.base - lo.base, 'money')}", [hi.fact, lo.fact]
         if len(money) > 2 and close(sum((o.base for o in money), Decimal(0))):
             return " + ".join(_raw(o) for o in money) + f" = {fig.text}", [o.fact for o in money]
+        if len(money) > 2:  # 各项之和比总数多0.01万元: the parts' sum against the whole (the largest) they make up
+            whole = max(money, key=lambda o: o.base)
+            parts = [o for o in money if o is not whole]
+            rest = sum((o.base for o in parts), Decimal(0))
+            if rest != whole.base and close(abs(rest - whole.base)):
+                return (f"({' + '.join(_raw(o) for o in parts)}) − {_raw(whole)} = {fig.text}",
+                        [o.fact for o in money])
         for a in money:
             for c in counts:
                 if c.base and close(a.base / c.base):

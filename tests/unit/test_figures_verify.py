@@ -139,3 +139,28 @@ def test_a_count_of_the_items_cited_one_by_one_is_derived_from_them() -> None:
     wrong = "某中心，报告所列下属单位共4家：甲[1]；乙[2]；丙[3]。"
     [check] = [c for c in verifier().verify(wrong, cits, ["d"]).figures if c.unit == "家"]
     assert check.verdict != "derived", "four claimed, three cited: not a count of them"
+
+
+def test_the_difference_between_the_parts_sum_and_their_whole_is_derived() -> None:
+    parts = [fact("p", "85.30", label="人员经费", line=7), fact("q", "11.56", label="公用经费", line=7),
+             fact("w", "96.85", label="基本支出", line=8)]
+    v = Verifier(lambda docs: parts)
+    answer = "人员经费85.30万元[1]、公用经费11.56万元[2]。报告所列基本支出为96.85万元[3]。各项之和比总数多0.01万元，属尾数差异。"
+    checks = v.verify(answer, [cite(1, 7), cite(2, 7), cite(3, 8)], ["d"]).figures
+    [gap] = [c for c in checks if c.text == "0.01万元"]
+    assert gap.verdict == "derived" and gap.citations
+    wrong = answer.replace("0.01万元", "0.05万元")
+    [gap] = [c for c in v.verify(wrong, [cite(1, 7), cite(2, 7), cite(3, 8)], ["d"]).figures if c.text == "0.05万元"]
+    assert gap.verdict != "derived"
+
+
+def test_a_figure_in_the_quoted_sentence_of_a_cited_fact_is_matched_and_cited() -> None:
+    sentence = "全年受理事项3.2万件，办结3.1万件，回访1200条"
+    said = [fact(fid, v, u, label=lab, line=9).model_copy(update={"sentence": sentence})
+            for fid, v, u, lab in [("s1", "3.2", "万件", "受理事项"), ("s2", "3.1", "万件", "办结"), ("s3", "1200", "条", "回访")]]
+    other = fact("o", "1200", "条", label="回访", line=30)
+    v = Verifier(lambda docs: [*said, other])
+    answer = f"受理事项为3.2万件[1]。报告原文：“{sentence}”[1]。"
+    checks = {c.text: c for c in v.verify(answer, [cite(1, 9).model_copy(update={"fact_id": "d:9:s1"})], ["d"]).figures}
+    assert checks["1200条"].verdict == "matched" and checks["1200条"].citations == [1]
+    assert checks["1200条"].fact_ids == ["d:9:s3"]
