@@ -128,7 +128,8 @@ def context_sentence(f: Fact) -> str:
     if f.kind == "cell" or not sentence or len(sentence) > CONTEXT_MAX_CHARS:
         return ""
     figures = _FIGURE.findall(sentence)
-    return sentence if len(figures) >= 2 else ""
+    # quoted inside “…”: the report's own quotation marks nest as ‘…’
+    return sentence.replace("“", "‘").replace("”", "’") if len(figures) >= 2 else ""
 
 
 def pct(value: Decimal, decimals: int = 2) -> str:

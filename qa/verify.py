@@ -351,6 +351,11 @@ def _derive(fig: Figure, pool: list[Fact], decline: bool = False) -> tuple[str, 
         for a, b in itertools.permutations(rates, 2):
             if close((a.base - b.base) * 100):
                 return f"{_raw(a)} − {_raw(b)} = {fmt((a.base - b.base) * 100, 2)}个百分点", [a.fact, b.fact]
+    if dim not in ("money", "ratio", "points", "plain"):  # 分, 人, 个 …: the difference of two of the same kind
+        same = [o for o in ops if o.dim == dim]
+        for a, b in itertools.permutations(same, 2):
+            if a.base > b.base and close(a.base - b.base):
+                return f"{_raw(a)} − {_raw(b)} = {fig.text}", [a.fact, b.fact]
     return None
 
 

@@ -164,3 +164,11 @@ def test_a_figure_in_the_quoted_sentence_of_a_cited_fact_is_matched_and_cited() 
     checks = {c.text: c for c in v.verify(answer, [cite(1, 9).model_copy(update={"fact_id": "d:9:s1"})], ["d"]).figures}
     assert checks["1200条"].verdict == "matched" and checks["1200条"].citations == [1]
     assert checks["1200条"].fact_ids == ["d:9:s3"]
+
+
+def test_a_difference_of_two_scores_is_derived() -> None:
+    scores = [fact("x", "99.38", "分", label="平均得分", line=3), fact("y", "99.33", "分", label="平均得分", line=5)]
+    v = Verifier(lambda docs: scores)
+    [gap] = [c for c in v.verify("甲99.38分[1]；乙99.33分[2]。甲比乙多0.05分。", [cite(1, 3), cite(2, 5)], ["d"]).figures
+             if c.text == "0.05分"]
+    assert gap.verdict == "derived" and gap.citations == [1, 2]

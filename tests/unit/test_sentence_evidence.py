@@ -67,6 +67,8 @@ def test_the_sentence_a_figure_is_said_with_is_quoted_when_it_states_more() -> N
     from qa.structured import context_sentence
 
     assert context_sentence(SCORE) == LONG
+    nested = said("f10", "评级为“优”的项目43个，平均得分96.45分", "96.45", "", "平均得分")
+    assert context_sentence(nested) == "评级为‘优’的项目43个，平均得分96.45分", "quotation marks nest as ‘…’"
     alone = said("f8", "全年共接待来访群众512人次。", "512人次", "人次", "接待来访群众")
     assert context_sentence(alone) == "", "a sentence that states only this figure adds nothing"
     long = said("f9", "，".join(["示例说明文字很长很长"] * 10) + "，共10个，合计20万元", "20万元", "万元", "合计")
