@@ -106,8 +106,10 @@ class Verifier:
                     check.formula = f"{hit.raw}{'' if hit.raw.endswith(hit.unit) else hit.unit} = {fig.text}（单位换算）"
                 return check
         if _in_quote(answer, fig.start):  # 报告原文：“…”[n]: a figure of the sentence the cited fact is printed in
-            said = {(f.doc_id, f.sentence) for f in cited_facts if f.sentence}
-            hit = _match(fig, [f for f in facts if (f.doc_id, f.sentence) in said])
+            said = [f for f in cited_facts if f.sentence]
+            hit = _match(fig, [f for f in facts if f.sentence and any(  # one sentence, read whole or up to a wrap
+                f.doc_id == c.doc_id and abs(f.line - c.line) <= 2 and (f.sentence in c.sentence or c.sentence in f.sentence)
+                for c in said)])
             if hit is not None:
                 check.verdict, check.fact_ids, check.citations = "matched", [hit.fact_id], numbers[:1]
                 return check
