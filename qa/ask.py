@@ -191,9 +191,9 @@ class Asker:
         if not answered:
             return answers[0].model_copy(update={"question": question})
         bodies = once_quoted([t.split(AUDIT_LINE, 1)[0] for t in texts])
-        text = "".join(t if t.endswith(("。", "）", "]")) else t + "。" for t in bodies)
+        text = "".join(t if t.endswith(("。", "）", "]")) else t + "。" for t in bodies if t)
         report = Verifier(self.facts).verify(text, citations, sorted({c.doc_id for c in citations}))
-        text += "".join(AUDIT_LINE + line for t in texts for line in t.split(AUDIT_LINE)[1:])
+        text += "".join(AUDIT_LINE + line for line in dict.fromkeys(x for t in texts for x in t.split(AUDIT_LINE)[1:]))
         return Answer(question=question, answer=text, has_answer=True, engine=answered[0].engine,
                       citations=citations, figures=report.figures, audit=notes,
                       filters="；".join(dict.fromkeys(a.filters for a in answers if a.filters)))

@@ -109,7 +109,8 @@ _QUOTED = re.compile(QUOTE_LEAD + r"“([^”]*)”\[\d+\]。")
 
 
 def once_quoted(bodies: list[str]) -> list[str]:
-    """The answers to several asks of one question, each context sentence quoted only where it first appears."""
+    """The answers to several asks of one question, each context sentence quoted only where it first appears
+    and a statement repeated word for word (two asks resolved to the same figure) said once."""
     seen: set[str] = set()
 
     def first(m: re.Match[str]) -> str:
@@ -118,7 +119,11 @@ def once_quoted(bodies: list[str]) -> list[str]:
         seen.add(m.group(1))
         return m.group(0)
 
-    return [_QUOTED.sub(first, b) for b in bodies]
+    out: list[str] = []
+    for b in bodies:
+        b = _QUOTED.sub(first, b)
+        out.append("" if b and any(b in o for o in out) else b)  # two asks resolved to one statement: said once
+    return out
 
 
 def context_sentence(f: Fact) -> str:

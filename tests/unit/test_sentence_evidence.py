@@ -88,3 +88,10 @@ def test_a_yes_no_ask_after_a_comma_is_an_ask_of_its_own() -> None:
 
     assert split_asks("示例局30年一共收了多少钱，是不是全是财政拨款？") == ["示例局30年一共收了多少钱，", "是不是全是财政拨款？"]
     assert len(split_asks("示例局30年会议费是多少，报告前后一致吗？")) == 1, "a check of the answer is not an ask"
+
+
+def test_two_asks_resolved_to_one_statement_say_it_once() -> None:
+    from qa.structured import once_quoted
+
+    same = "示例中心2030年，附件「年初预算」为12.00万元[1]。"
+    assert once_quoted([same, same, "另一句[2]。"]) == [same, "", "另一句[2]。"]
