@@ -15,6 +15,9 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import multiprocessing.connection
+import os
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -64,6 +67,20 @@ def _parse_job(job: _Job) -> _Prepared:
         return None, None, exc.render()
     except Exception as exc:  # a reader or parser bug on odd input: reported for this file, the rest go on
         return None, None, failed(job.path.name, "解析失败 / could not parse", exc)
+
+
+def _exit_with_parent() -> None:
+    """In a parse worker: exit when the writer process dies (killed with -9, say). The pool's queues are held
+    open by every worker, so without this a worker would wait on them forever, holding its memory."""
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        multiprocessing.connection.wait([parent.sentinel])
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 def parsed_in(pool: Executor, jobs: list[_Job], ahead: int | None = None) -> Iterator[_Prepared]:
@@ -228,7 +245,8 @@ class Ingestor:
         if workers > 1 and len(files) > 2:
             batch = self.settings.ingest.write_batch
             context = multiprocessing.get_context("spawn")  # the parent holds model threads: never fork it
-            with ProcessPoolExecutor(max_workers=min(workers, len(files)), mp_context=context) as pool:
+            with ProcessPoolExecutor(max_workers=min(workers, len(files)), mp_context=context,
+                                     initializer=_exit_with_parent) as pool:
                 return self._write_all(files, parsed_in(pool, jobs, ahead=batch + 2 * workers), on_progress, batch)
         return self._write_all(files, map(_parse_job, jobs), on_progress)
 
