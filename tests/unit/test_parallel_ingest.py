@@ -46,7 +46,7 @@ def _counting_adds(stores: Stores, monkeypatch: pytest.MonkeyPatch) -> list[int]
     calls: list[int] = []
     real = type(stores.vectors).add
 
-    def add(self, chunks, embeddings, batch=256):  # type: ignore[no-untyped-def]
+    def add(self, chunks, embeddings, batch=256):
         calls.append(len(chunks))
         return real(self, chunks, embeddings)
 
@@ -84,7 +84,7 @@ def test_a_batch_whose_vectors_fail_names_the_file_at_fault(tmp_path: Path, monk
     bad = parse_file(files[1]).report.doc_id
     real = type(stores.vectors).add
 
-    def refuse_one(self, chunks, embeddings, batch=256):  # type: ignore[no-untyped-def]
+    def refuse_one(self, chunks, embeddings, batch=256):
         if any(c.doc_id == bad for c in chunks):
             raise RuntimeError("vector refused (injected)")
         return real(self, chunks, embeddings)
@@ -102,7 +102,7 @@ def test_a_report_sqlite_refuses_in_a_batch_is_that_files_error(tmp_path: Path, 
     stores = fake_stores(tmp_path / "d")
     real = type(stores.facts).insert_report
 
-    def refuse_second(self, report, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def refuse_second(self, report, *args, **kwargs):
         if report.file == files[1].name:
             raise sqlite3.OperationalError("disk I/O error (injected)")
         return real(self, report, *args, **kwargs)
@@ -115,7 +115,7 @@ def test_a_report_sqlite_refuses_in_a_batch_is_that_files_error(tmp_path: Path, 
     assert stores.vectors.ids() == known
 
 
-def _dies_on_hengshan(job):  # type: ignore[no-untyped-def]
+def _dies_on_hengshan(job):
     """A parse that kills its worker process (as the OOM killer would) on one file; run here, it parses."""
     if multiprocessing.parent_process() is not None and "衡山" in job.path.name:
         os._exit(3)
@@ -155,5 +155,10 @@ def test_token_memo_segments_each_piece_once(monkeypatch: pytest.MonkeyPatch) ->
     memo = TokenMemo()
     assert memo.tokens(text) == tokenize(text)
     seen: list[str] = []
-    monkeypatch.setattr(chunk_tokens, "tokenize", lambda s: seen.append(s) or tokenize(s))
+
+    def counted(piece: str) -> list[str]:
+        seen.append(piece)
+        return tokenize(piece)
+
+    monkeypatch.setattr(chunk_tokens, "tokenize", counted)
     assert memo.tokens(text + " 新词") == tokenize(text + " 新词") and seen == ["新词"]
