@@ -4,11 +4,9 @@ Same content → skipped; a file whose content changed → the new version repla
 embedding happen before any write and outside the service's lock; Chroma vectors are added next (invisible
 until SQLite knows their ids), then SQLite rows in one transaction — the only step under the write lock. A
 failure half-way rolls back SQLite and removes the vectors just added: every store stays as it was; a kill
-leaves at most orphan vectors, which search ignores.
-
-A folder is parsed in worker processes (`QA_INGEST__WORKERS`) while this process — the one writer — embeds and
-writes the reports in batches (`QA_INGEST__WRITE_BATCH`): one embedding call and one Chroma write per batch (a
-Chroma write costs ~0.2 s however few vectors it holds), then each report's SQLite rows in its own transaction.
+leaves at most orphan vectors, which search ignores. A folder is parsed in worker processes
+(`QA_INGEST__WORKERS`) while this process, the one writer, embeds and writes the reports in batches
+(`QA_INGEST__WRITE_BATCH`): one embedding call and one Chroma write per batch, each report's rows on their own.
 """
 
 from __future__ import annotations
@@ -35,8 +33,6 @@ from index.ingest_result import IngestResult, NoGuard, StoreGuard, expand_paths,
 from index.org_names import region_of
 from index.parse import PARSER_VERSION, ParsedReport, parse_file
 from stores import Stores
-
-__all__ = ["IngestResult", "Ingestor", "StoreGuard", "expand_paths", "failed", "parsed_in"]
 
 
 @dataclass(frozen=True)
@@ -250,6 +246,12 @@ class Ingestor:
                 return self._write_all(files, parsed_in(pool, jobs, ahead=batch + 2 * workers), on_progress, batch)
         return self._write_all(files, map(_parse_job, jobs), on_progress)
 
+    def _write_one(self, path: Path, prepared: _Prepared, t0: float) -> IngestResult:
+        try:
+            return self._write(path, prepared, t0)
+        except Exception as exc:  # a store refused this report (rolled back): the next files still go in
+            return IngestResult(path.name, "error", error=failed(path.name, "写入失败 / could not store", exc))
+
     def _write_all(self, files: list[Path], prepared: Iterable[_Prepared],
                    on_progress: Callable[[IngestResult, int, int], None] | None, batch: int = 1) -> list[IngestResult]:
         """Write the parses as they arrive, `batch` at a time; the progress advances per report."""
@@ -260,14 +262,12 @@ class Ingestor:
             pending.append((path, job))
             if len(pending) < batch and n < len(files):
                 continue
-            if len(pending) == 1:
-                try:
-                    written = [self._write(path, job, last)]
-                except Exception as exc:  # a store refused this report (rolled back): the next files still go in
-                    written = [IngestResult(path.name, "error", error=failed(path.name, "写入失败 / could not store",
-                                                                             exc))]
-            else:
-                written = self._write_batch(pending, last)
+            written: list[IngestResult] = []
+            if len(pending) > 1:
+                with contextlib.suppress(Exception):  # the store failed outside one report's write: one by one
+                    written = self._write_batch(pending, last)
+            if not written:
+                written = [self._write_one(p, prepared_one, last) for p, prepared_one in pending]
             seconds = (time.perf_counter() - last) / len(pending)
             for res in written:
                 res.seconds = seconds

@@ -115,6 +115,27 @@ def test_a_report_sqlite_refuses_in_a_batch_is_that_files_error(tmp_path: Path, 
     assert stores.vectors.ids() == known
 
 
+def test_a_store_failing_before_a_batch_is_written_goes_on_one_by_one(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """SQLite busy once while a batch is checked (another process writing): the batch's reports are written one
+    by one instead of the whole ingest stopping."""
+    files = _copy(tmp_path / "in", [SEEDS["石峰"], SEEDS["芦淞"], SEEDS["衡山"]])
+    stores = fake_stores(tmp_path / "d")
+    real = type(stores.facts).report
+    calls = {"n": 0}
+
+    def busy_once(self, doc_id):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise sqlite3.OperationalError("database is locked (injected)")
+        return real(self, doc_id)
+
+    monkeypatch.setattr(type(stores.facts), "report", busy_once)
+    results = Ingestor(stores).ingest(files, workers=2)
+    assert [r.status for r in results] == ["added"] * 3
+    assert len(stores.facts.reports()) == 3
+
+
 def _dies_on_hengshan(job):
     """A parse that kills its worker process (as the OOM killer would) on one file; run here, it parses."""
     if multiprocessing.parent_process() is not None and "衡山" in job.path.name:
