@@ -243,7 +243,11 @@ class Ingestor:
             context = multiprocessing.get_context("spawn")  # the parent holds model threads: never fork it
             with ProcessPoolExecutor(max_workers=min(workers, len(files)), mp_context=context,
                                      initializer=_exit_with_parent) as pool:
-                return self._write_all(files, parsed_in(pool, jobs, ahead=batch + 2 * workers), on_progress, batch)
+                try:
+                    return self._write_all(files, parsed_in(pool, jobs, ahead=batch + 2 * workers), on_progress, batch)
+                except BaseException:  # Ctrl-C: the parses not started are dropped, not waited for
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    raise
         return self._write_all(files, map(_parse_job, jobs), on_progress)
 
     def _write_one(self, path: Path, prepared: _Prepared, t0: float) -> IngestResult:
