@@ -4,58 +4,35 @@ Same content → skipped; a file whose content changed → the new version repla
 embedding happen before any write and outside the service's lock; Chroma vectors are added next (invisible
 until SQLite knows their ids), then SQLite rows in one transaction — the only step under the write lock. A
 failure half-way rolls back SQLite and removes the vectors just added: every store stays as it was; a kill
-leaves at most orphan vectors, which search ignores.
+leaves at most orphan vectors, which search ignores. A folder is parsed in worker processes
+(`QA_INGEST__WORKERS`) while this process, the one writer, embeds and writes the reports in batches
+(`QA_INGEST__WRITE_BATCH`): one embedding call and one Chroma write per batch, each report's rows on their own.
 """
 
 from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import multiprocessing.connection
+import os
+import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import BrokenExecutor, Executor, ProcessPoolExecutor
-from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
+from concurrent.futures import BrokenExecutor, Executor, Future, ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from core.errors import UserError
 from core.lexicon import tokenize
 from core.models import Report
+from index.chunk_tokens import chunk_tokens
 from index.doc_check import held_warning
+from index.ingest_result import IngestResult, NoGuard, StoreGuard, expand_paths, failed
 from index.org_names import region_of
 from index.parse import PARSER_VERSION, ParsedReport, parse_file
 from stores import Stores
-
-
-@dataclass
-class IngestResult:
-    file: str
-    status: str  # added | replaced | skipped | error
-    doc_id: str = ""
-    org: str = ""
-    year: int | None = None
-    doc_type: str = ""
-    facts: int = 0
-    chunks: int = 0
-    tables: int = 0
-    error: str = ""
-    seconds: float = 0.0
-    tables_found: list[str] = field(default_factory=list)  # canonical names (index/profiles/)
-    coverage: float | None = None  # share of numeric tokens that became facts
-    warnings: list[str] = field(default_factory=list)  # metadata unsure, tables missing, reader problems …
-    held: bool = False  # stored, but out of the answer scope until its 单位/year is set (qa docs --set)
-
-
-def expand_paths(paths: Iterable[Path]) -> list[Path]:
-    out: list[Path] = []
-    for p in paths:
-        if p.is_dir():
-            found = sorted(f for f in p.rglob("*") if f.is_file() and not f.name.startswith("."))
-            out.extend(found or [p])  # an empty folder is reported, not silently dropped
-        else:
-            out.append(p)
-    return out
 
 
 @dataclass(frozen=True)
@@ -75,51 +52,58 @@ _Prepared = tuple["ParsedReport | None", "list[list[str]] | None", str]
 
 def _parse_job(job: _Job) -> _Prepared:
     """Read, parse and tokenise one file — the CPU-bound part, run in a worker process for folders. Any failure
-    is this file's error, never the batch's."""
+    is this file's error, never the batch's. What the writer does not store (normalised lines, cell spans) is
+    dropped here: it need not cross to the writer process."""
     try:
         parsed = parse_file(job.path, org=job.org, year=job.year, max_mb=job.max_mb, chunk_chars=job.chunk_chars,
                             table_rows=job.table_rows, kind=job.kind, max_text_mb=job.max_text_mb)
-        return parsed, [tokenize(c.text) for c in parsed.chunks], ""
+        parsed.norm, parsed.index_cells, parsed.code_cells = [], [], []
+        return parsed, chunk_tokens([c.text for c in parsed.chunks]), ""
     except UserError as exc:
         return None, None, exc.render()
     except Exception as exc:  # a reader or parser bug on odd input: reported for this file, the rest go on
         return None, None, failed(job.path.name, "解析失败 / could not parse", exc)
 
 
-def failed(file: str, what: str, exc: BaseException) -> str:
-    return f"{file}: {what} ({type(exc).__name__}: {str(exc)[:200]})\n  提示 / hint: 其余文件照常导入；请检查此文件或报告问题"
+def _exit_with_parent() -> None:
+    """In a parse worker: exit when the writer process dies (killed with -9, say). The pool's queues are held
+    open by every worker, so without this a worker would wait on them forever, holding its memory."""
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        multiprocessing.connection.wait([parent.sentinel])
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
-def parsed_in(pool: Executor, jobs: list[_Job]) -> Iterator[_Prepared]:
-    """Each job's parse from the worker processes, in order. A worker that dies (killed, out of memory) breaks
-    the pool: the file it was waiting for gets an error and the remaining files are parsed in this process."""
-    futures = [pool.submit(_parse_job, job) for job in jobs]
+def parsed_in(pool: Executor, jobs: list[_Job], ahead: int | None = None) -> Iterator[_Prepared]:
+    """Each job's parse from the worker processes, in order. At most `ahead` parses are submitted and not yet
+    taken (all when None): a finished parse is held only until the writer takes it, so memory does not grow with
+    the folder. A worker that dies (killed, out of memory) breaks the pool: the file it was waiting for gets an
+    error and the remaining files are parsed in this process."""
+    limit = max(1, ahead or len(jobs))
+    waiting: deque[Future[_Prepared]] = deque()
+    submitted = 0
     broken = False
-    for job, future in zip(jobs, futures, strict=True):
-        if broken:
-            yield _parse_job(job)
-            continue
-        try:
-            yield future.result()
-        except BrokenExecutor as exc:
-            broken = True
-            yield None, None, failed(job.path.name, "解析进程异常退出 / the parsing process died", exc)
-
-
-class StoreGuard(Protocol):
-    """The readers–writer lock a service shares with its questions (qa.service.ReadWriteLock)."""
-
-    def read(self) -> AbstractContextManager[None]: ...
-
-    def write(self) -> AbstractContextManager[None]: ...
-
-
-class _NoGuard:
-    def read(self) -> AbstractContextManager[None]:
-        return contextlib.nullcontext()
-
-    def write(self) -> AbstractContextManager[None]:
-        return contextlib.nullcontext()
+    for k, job in enumerate(jobs):
+        prepared: _Prepared | None = None
+        if not broken:
+            try:
+                while submitted < len(jobs) and len(waiting) < limit:
+                    waiting.append(pool.submit(_parse_job, jobs[submitted]))
+                    submitted += 1
+            except BrokenExecutor:  # a submit refused: the pool knows a worker died
+                broken = True
+            if k < submitted:
+                try:
+                    prepared = waiting.popleft().result()
+                except BrokenExecutor as exc:
+                    broken = True
+                    prepared = None, None, failed(job.path.name, "解析进程异常退出 / the parsing process died", exc)
+        yield prepared if prepared is not None else _parse_job(job)
 
 
 class Ingestor:
@@ -128,7 +112,7 @@ class Ingestor:
         embedding run outside it, so questions never wait for them."""
         self.stores = stores
         self.settings = stores.settings
-        self.guard: StoreGuard = guard or _NoGuard()
+        self.guard: StoreGuard = guard or NoGuard()
 
     def ingest_file(self, path: Path, org: str | None = None, year: int | None = None,
                     kind: str | None = None) -> IngestResult:
@@ -140,9 +124,10 @@ class Ingestor:
         return _Job(path, org, year, kind, s.ingest.max_file_mb, s.ingest.max_text_mb, s.chunking.max_chars,
                     s.chunking.table_rows)
 
-    def _write(self, path: Path, prepared: _Prepared, t0: float) -> IngestResult:
-        """Write one parsed report into every store, atomically (the writer: one process, one thread)."""
-        parsed, tokens, error = prepared
+    def _checked(self, path: Path, prepared: _Prepared, t0: float) -> IngestResult:
+        """The result of one parsed file before any write: `error` (not parsed), `skipped` (this content, by this
+        parser, is stored) or `added` (to write)."""
+        parsed, _, error = prepared
         if parsed is None:
             return IngestResult(path.name, "error", error=error, seconds=time.perf_counter() - t0)
         rep = parsed.report
@@ -152,13 +137,50 @@ class Ingestor:
                               held=bool(rep.missing_metadata))
         store = self.stores.facts
         with self.guard.read():
-            current = store.report(rep.doc_id) is not None and store.parser_version(rep.doc_id) == PARSER_VERSION
-        if current:
-            result.status = "skipped"
-            result.seconds = time.perf_counter() - t0
+            if store.report(rep.doc_id) is not None and store.parser_version(rep.doc_id) == PARSER_VERSION:
+                result.status = "skipped"
+                result.seconds = time.perf_counter() - t0
+        return result
+
+    def _write(self, path: Path, prepared: _Prepared, t0: float) -> IngestResult:
+        """Write one parsed report into every store, atomically (the writer: one process, one thread)."""
+        result = self._checked(path, prepared, t0)
+        parsed, tokens, _ = prepared
+        if result.status != "added" or parsed is None:
             return result
         embeddings = self.stores.embedder.embed_documents([c.text for c in parsed.chunks])  # outside the lock
         return self._commit(parsed, tokens, embeddings, result, t0)
+
+    def _write_batch(self, items: list[tuple[Path, _Prepared]], t0: float) -> list[IngestResult]:
+        """Several parsed reports: their vectors in one embedding call and one Chroma write, then each report's
+        rows in its own SQLite transaction (a report that fails there is that file's error). A batch whose vectors
+        cannot be written is written report by report, so the error names the file at fault."""
+        results = [self._checked(path, prepared, t0) for path, prepared in items]
+        todo: dict[int, ParsedReport] = {}
+        for i, (res, (_, (parsed, _, _))) in enumerate(zip(results, items, strict=True)):
+            if res.status == "added" and any(results[j].doc_id == res.doc_id for j in todo):
+                res.status = "skipped"  # the same content twice in one batch: stored once
+            elif res.status == "added" and parsed is not None:
+                todo[i] = parsed
+        chunks = [c for parsed in todo.values() for c in parsed.chunks]
+        written = False
+        if len(todo) > 1:
+            try:
+                self.stores.vectors.add(chunks, self.stores.embedder.embed_documents([c.text for c in chunks]))
+                written = True
+            except Exception:
+                with contextlib.suppress(Exception):  # vectors the stored rows use stay
+                    with self.guard.read():
+                        used = {cid for parsed in todo.values() for cid in self._old_versions(parsed.report)[1]}
+                    self.stores.vectors.delete([c.chunk_id for c in chunks if c.chunk_id not in used])
+        for i, parsed in todo.items():
+            path, prepared = items[i]
+            try:
+                results[i] = (self._commit(parsed, prepared[1], None, results[i], t0) if written
+                              else self._write(path, prepared, t0))
+            except Exception as exc:  # a store refused this report (rolled back): the next ones still go in
+                results[i] = IngestResult(path.name, "error", error=failed(path.name, "写入失败 / could not store", exc))
+        return results
 
     def _old_versions(self, rep: Report) -> tuple[list[Report], list[str]]:
         """Reports this one replaces (an earlier version of the file, or the same text by an older parser)."""
@@ -172,7 +194,8 @@ class Ingestor:
     def _commit(self, parsed: ParsedReport, tokens: list[list[str]] | None, embeddings: Any, result: IngestResult,
                 t0: float) -> IngestResult:
         """Vectors first, outside the write lock (ids SQLite does not know yet are invisible to search), then the
-        SQLite rows in one transaction under it: a question waits only for that transaction."""
+        SQLite rows in one transaction under it: a question waits only for that transaction. `embeddings` None:
+        the vectors were written already (with their batch)."""
         rep = parsed.report
         store = self.stores.facts
         vectors = self.stores.vectors
@@ -181,7 +204,8 @@ class Ingestor:
         added: list[str] = []
         try:
             added = [c.chunk_id for c in parsed.chunks]
-            vectors.add(parsed.chunks, embeddings)
+            if embeddings is not None:
+                vectors.add(parsed.chunks, embeddings)
             with self.guard.write():
                 old, old_chunk_ids = self._old_versions(rep)  # as they are now (a removal may have run meanwhile)
                 with store.transaction():
@@ -208,31 +232,54 @@ class Ingestor:
                on_progress: Callable[[IngestResult, int, int], None] | None = None,
                kind: str | None = None, workers: int | None = None) -> list[IngestResult]:
         """Ingest files and folders. With several files, parsing runs in `workers` processes (default: the
-        `QA_INGEST__WORKERS` setting) while this process embeds and writes each report as its parse arrives, in
-        order — each report atomic, so a killed run resumes where it stopped (finished reports are skipped)."""
+        `QA_INGEST__WORKERS` setting) while this process embeds and writes the reports as their parses arrive, in
+        order and in batches — each report atomic, so a killed run resumes where it stopped (finished reports are
+        skipped)."""
         files = expand_paths(paths)
         workers = self.settings.ingest.workers if workers is None else workers
         jobs = [self._job(path, org, year, kind) for path in files]
         if workers > 1 and len(files) > 2:
+            batch = self.settings.ingest.write_batch
             context = multiprocessing.get_context("spawn")  # the parent holds model threads: never fork it
-            with ProcessPoolExecutor(max_workers=min(workers, len(files)), mp_context=context) as pool:
-                return self._write_all(files, parsed_in(pool, jobs), on_progress)
+            with ProcessPoolExecutor(max_workers=min(workers, len(files)), mp_context=context,
+                                     initializer=_exit_with_parent) as pool:
+                try:
+                    return self._write_all(files, parsed_in(pool, jobs, ahead=batch + 2 * workers), on_progress, batch)
+                except BaseException:  # Ctrl-C: the parses not started are dropped, not waited for
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    raise
         return self._write_all(files, map(_parse_job, jobs), on_progress)
 
+    def _write_one(self, path: Path, prepared: _Prepared, t0: float) -> IngestResult:
+        try:
+            return self._write(path, prepared, t0)
+        except Exception as exc:  # a store refused this report (rolled back): the next files still go in
+            return IngestResult(path.name, "error", error=failed(path.name, "写入失败 / could not store", exc))
+
     def _write_all(self, files: list[Path], prepared: Iterable[_Prepared],
-                   on_progress: Callable[[IngestResult, int, int], None] | None) -> list[IngestResult]:
+                   on_progress: Callable[[IngestResult, int, int], None] | None, batch: int = 1) -> list[IngestResult]:
+        """Write the parses as they arrive, `batch` at a time; the progress advances per report."""
         results: list[IngestResult] = []
+        pending: list[tuple[Path, _Prepared]] = []
         last = time.perf_counter()  # a report's seconds: since the previous one was written (its parse, or the wait)
         for n, (path, job) in enumerate(zip(files, prepared, strict=True), start=1):
-            try:
-                res = self._write(path, job, last)
-            except Exception as exc:  # a store refused this report (rolled back): the next files still go in
-                res = IngestResult(path.name, "error", error=failed(path.name, "写入失败 / could not store", exc),
-                                   seconds=time.perf_counter() - last)
+            pending.append((path, job))
+            if len(pending) < batch and n < len(files):
+                continue
+            written: list[IngestResult] = []
+            if len(pending) > 1:
+                with contextlib.suppress(Exception):  # the store failed outside one report's write: one by one
+                    written = self._write_batch(pending, last)
+            if not written:
+                written = [self._write_one(p, prepared_one, last) for p, prepared_one in pending]
+            seconds = (time.perf_counter() - last) / len(pending)
+            for res in written:
+                res.seconds = seconds
+                results.append(res)
+                if on_progress:
+                    on_progress(res, len(results), len(files))
+            pending = []
             last = time.perf_counter()
-            results.append(res)
-            if on_progress:
-                on_progress(res, n, len(files))
         return results
 
     def set_metadata(self, doc_id: str, org: str | None = None, year: int | None = None, doc_type: str | None = None,

@@ -381,7 +381,7 @@ def test_kill_9_during_ingest_leaves_consistent_stores_and_a_rerun_completes(aft
     deadline = time.monotonic() + 240
     while proc.poll() is None and time.monotonic() < deadline:
         if (_committed(db) >= max(after, 0) if after >= 0 else db.exists()):
-            time.sleep(0.05 * (after + 2))  # into the next report's parse / embedding / commit
+            time.sleep(0.02 * (after + 2))  # into the next report's parse / embedding / commit (a small one takes ~0.2 s)
             break
         time.sleep(0.02)
     killed = proc.poll() is None
