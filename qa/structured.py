@@ -102,6 +102,7 @@ def _funds(f: Fact) -> set[str]:
 
 
 _FIGURE = re.compile(r"(?<![\d.])\d[\d,]*(?:\.\d+)?(?!\s*年)")
+_ENDED = re.compile(r"[。；;！!？?]$")
 CONTEXT_MAX_CHARS = 90  # a longer sentence is a paragraph run together: its citation shows it, the answer does not
 
 
@@ -129,8 +130,11 @@ def once_quoted(bodies: list[str]) -> list[str]:
 def context_sentence(f: Fact) -> str:
     """The sentence a narrative figure is printed in, when it states other figures with it and is short enough
     to quote; empty for a table cell or a sentence that states only this figure."""
-    sentence = (f.sentence or "").strip().rstrip("；;。，,")
-    if f.kind == "cell" or not sentence or len(sentence) > CONTEXT_MAX_CHARS:
+    whole = (f.sentence or "").strip()
+    if f.kind == "cell" or not _ENDED.search(whole):
+        return ""  # a sentence cut at a line or a length limit is not quoted: the report's text and PDF quote alike
+    sentence = whole.rstrip("；;。，,！!？?")
+    if len(sentence) > CONTEXT_MAX_CHARS:
         return ""
     figures = _FIGURE.findall(sentence)
     # quoted inside “…”: the report's own quotation marks nest as ‘…’

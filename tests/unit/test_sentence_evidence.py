@@ -18,7 +18,7 @@ def said(fid: str, sentence: str, raw: str, unit: str, phrase: str, row_label: s
                 row_label=row_label or phrase, sentence=sentence, section=section)
 
 
-LONG = "专项评价的2030年度项目17个，涉及预算金额888.88万元，平均得分96.45分"
+LONG = "专项评价的2030年度项目17个，涉及预算金额888.88万元，平均得分96.45分。"
 SCORE = said("f1", LONG, "96.45", "", "平均得分", row_label="专项评价的")
 COUNT = said("f2", LONG, "17个", "个", "专项评价的2030年度项目", row_label="专项评价的")
 
@@ -66,8 +66,10 @@ def test_an_average_score_asks_for_points() -> None:
 def test_the_sentence_a_figure_is_said_with_is_quoted_when_it_states_more() -> None:
     from qa.structured import context_sentence
 
-    assert context_sentence(SCORE) == LONG
-    nested = said("f10", "评级为“优”的项目43个，平均得分96.45分", "96.45", "", "平均得分")
+    assert context_sentence(SCORE) == LONG.rstrip("。")
+    cut = said("f11", "专项评价的2030年度项目17个，涉及预算金额888.88万元，平均得分96.45分，主要包括", "96.45", "", "平均得分")
+    assert context_sentence(cut) == "", "a sentence cut at a line's end is not quoted (the text and its PDF alike)"
+    nested = said("f10", "评级为“优”的项目43个，平均得分96.45分；", "96.45", "", "平均得分")
     assert context_sentence(nested) == "评级为‘优’的项目43个，平均得分96.45分", "quotation marks nest as ‘…’"
     alone = said("f8", "全年共接待来访群众512人次。", "512人次", "人次", "接待来访群众")
     assert context_sentence(alone) == "", "a sentence that states only this figure adds nothing"
