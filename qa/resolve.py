@@ -9,6 +9,8 @@ too: that is where a report contradicts itself."""
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
@@ -286,6 +288,27 @@ def descriptor_key(f: Fact) -> tuple[object, ...]:
             *narrative)
 
 
+_MEMOS: OrderedDict[tuple[object, ...], dict[tuple[object, ...], tuple[float, float]]] = OrderedDict()
+_MEMOS_KEPT = 32  # the last few measures asked: a question's asks and their re-rankings
+MEMO_MAX_ENTRIES = 20_000  # descriptors kept per memo (a question across 1,000 reports scores the rest afresh)
+_MEMOS_LOCK = threading.Lock()  # the app answers several questions at once
+
+
+def _memo_for(measure: str, question: str, budget: str | None,
+              terms: tuple[str, ...]) -> dict[tuple[object, ...], tuple[float, float]]:
+    """Scores by `descriptor_key` for one (measure, question, budget, terms): what `scored_parts` reads of them."""
+    key = (measure, question, budget, terms)
+    with _MEMOS_LOCK:
+        memo = _MEMOS.get(key)
+        if memo is None:
+            memo = _MEMOS[key] = {}
+            while len(_MEMOS) > _MEMOS_KEPT:
+                _MEMOS.popitem(last=False)
+        else:
+            _MEMOS.move_to_end(key)
+        return memo
+
+
 def rank_facts(facts: list[Fact], measure: str, question: str, dim: str | None, budget: str | None = None,
                rate_kind: str | None = None, unsaid: float = 0.0, terms: list[str] | None = None,
                memo: dict[tuple[object, ...], tuple[float, float]] | None = None) -> list[Scored]:
@@ -295,6 +318,8 @@ def rank_facts(facts: list[Fact], measure: str, question: str, dim: str | None, 
     scores by `descriptor_key` shared across calls with the same measure, question, terms and budget (a
     question across many reports scores each distinct descriptor once)."""
     terms = meaningful_terms(measure, facts) if terms is None else terms
+    if memo is None:  # a lookup ranks its report again (the other statement, a near-tie): scores are reused
+        memo = _memo_for(measure, question, budget, tuple(terms))
     cost = UNSAID_COST * unsaid
     out: list[Scored] = []
     for f in facts:
@@ -309,14 +334,13 @@ def rank_facts(facts: list[Fact], measure: str, question: str, dim: str | None, 
             continue
         if rate_kind and f.rate_kind not in (rate_kind, None):
             continue
-        if memo is None:
-            raw, qualified = scored_parts(f, terms, measure, question, budget)
-        else:
-            key = descriptor_key(f)
-            hit = memo.get(key)
-            if hit is None:
-                hit = memo[key] = scored_parts(f, terms, measure, question, budget)
-            raw, qualified = hit
+        key = descriptor_key(f)
+        hit = memo.get(key)
+        if hit is None:
+            hit = scored_parts(f, terms, measure, question, budget)
+            if len(memo) < MEMO_MAX_ENTRIES:
+                memo[key] = hit
+        raw, qualified = hit
         s = raw - cost
         if s > 0:
             out.append(Scored(f, s, label_of(f) == norm(measure), qualified))

@@ -111,3 +111,18 @@ def test_a_stated_change_is_not_the_figure_it_is_the_change_of() -> None:
     assert not same_measure(level, change)
     rate = text("f33", "三公经费", "13.68", "%").model_copy(update={"rate_kind": "completion"})
     assert not same_measure(text("f34", "三公经费", "0.39"), rate)
+
+
+def test_a_second_ranking_of_the_same_measure_reuses_the_scores(monkeypatch) -> None:
+    import qa.resolve as resolve
+
+    calls = []
+    real = resolve.scored_parts
+    monkeypatch.setattr(resolve, "scored_parts", lambda *a: calls.append(1) or real(*a))
+    first = rank_facts(FACTS, "培训费", "示例局培训费复用是多少", "money")
+    n = len(calls)
+    again = rank_facts(FACTS, "培训费", "示例局培训费复用是多少", "money")
+    assert n > 0 and len(calls) == n, "the same measure and question: no fact scored twice"
+    assert [(s.fact.fact_id, s.score) for s in again] == [(s.fact.fact_id, s.score) for s in first]
+    rank_facts(FACTS, "培训费", "示例局培训费预算复用是多少", "money", budget="预算")
+    assert len(calls) > n, "another budget is another score"
