@@ -45,9 +45,9 @@ def load_tagger() -> None:
 
 @lru_cache(maxsize=4096)
 def _naming(word: str) -> bool:
-    import jieba.posseg as pseg  # optional heavy dictionary: loaded on first use, or by `load_tagger` at start-up
+    from core.lexicon import tagger  # its tag table is loaded on first use, or by `load_tagger` at start-up
 
-    parts = pseg.lcut(word)
+    parts = tagger().lcut(word)
     return any(_NAMING.match(p.flag) for p in parts)  # a compound names when one of its parts does
 
 

@@ -67,3 +67,12 @@ def test_a_fund_name_is_not_a_budget() -> None:
     item = Fact(fact_id="w3", doc_id="w", kind="text", value=Decimal("85.3"), raw="85.3万元", unit="万元", line=1,
                 char_start=27, char_end=31, phrase="人员经费", sentence=s, decimals=1)
     assert _whole_of(item) == ""
+
+
+def test_the_tagger_reads_the_tokenizers_dictionary_and_tags_its_terms_as_names() -> None:
+    """One jieba dictionary in the process, not two (jieba's own tagger loads its own copy, ~55 MB and more)."""
+    from core.lexicon import add_terms, tagger, tokenizer
+
+    assert tagger().tokenizer is tokenizer()
+    add_terms(["青禾示范专项经费"])
+    assert [(p.word, p.flag) for p in tagger().lcut("青禾示范专项经费")] == [("青禾示范专项经费", "n")]
