@@ -80,7 +80,12 @@ def tagger() -> Any:
     of the dictionary, ~55 MB): the domain terms and the labels taught at ingest are tagged as names."""
     import jieba.posseg as pseg
 
-    return pseg.POSTokenizer(tokenizer())
+    # importing jieba.posseg already reads the tag table once (for its own default tagger): share that table
+    # rather than read it again (~34 MB a copy)
+    tagger = pseg.POSTokenizer.__new__(pseg.POSTokenizer)
+    tagger.tokenizer = tokenizer()
+    tagger.word_tag_tab = pseg.dt.word_tag_tab
+    return tagger
 
 
 def add_terms(terms: list[str], tok: Any = None) -> None:
