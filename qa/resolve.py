@@ -290,7 +290,7 @@ def descriptor_key(f: Fact) -> tuple[object, ...]:
 
 _MEMOS: OrderedDict[tuple[object, ...], dict[tuple[object, ...], tuple[float, float]]] = OrderedDict()
 _MEMOS_KEPT = 32  # the last few measures asked: a question's asks and their re-rankings
-MEMO_MAX_ENTRIES = 20_000  # descriptors kept per memo (a question across 1,000 reports scores the rest afresh)
+MEMO_MAX_ENTRIES = 5_000  # descriptors kept per memo (a question across many reports scores the rest afresh)
 _MEMOS_LOCK = threading.Lock()  # the app answers several questions at once
 
 
