@@ -40,6 +40,7 @@ _FACT_COLS = [
     "section", "table_id", "table_title", "row_label", "row_path", "row_code", "parent_code", "column", "phrase",
     "sentence", "rate_kind", "rate_of",
 ]
+_SHARED_TEXT = ("doc_id", "unit", "section", "table_id", "table_title", "row_label", "row_path", "column", "phrase", "sentence")
 
 
 _fact_row = operator.attrgetter(*_FACT_COLS)  # a fact's values in `_FACT_COLS` order
@@ -231,7 +232,8 @@ class FactStore:
             sql += " AND (table_id = ? OR table_id LIKE ?)"
             args += [table_id, f"%{table_id}%"]
         sql += " ORDER BY doc_id, line, char_start"
-        return [self._fact(row) for row in self.conn.execute(sql, args)]
+        shared: dict[str, str] = {}
+        return [self._fact(row, shared) for row in self.conn.execute(sql, args)]
 
     def facts_labelled(self, label: str, doc_ids: list[str] | None = None) -> list[Fact]:
         """The facts whose label (`core.descriptors.label_of`) is `label`, in the given reports (all when None):
@@ -241,12 +243,18 @@ class FactStore:
         if doc_ids is not None:
             sql += f" AND doc_id IN ({','.join('?' * len(doc_ids))})"
             args += doc_ids
-        return [self._fact(row) for row in self.conn.execute(sql + " ORDER BY doc_id, line, char_start", args)]
+        shared: dict[str, str] = {}
+        return [self._fact(row, shared) for row in self.conn.execute(sql + " ORDER BY doc_id, line, char_start", args)]
 
     @staticmethod
-    def _fact(row: sqlite3.Row) -> Fact:
+    def _fact(row: sqlite3.Row, shared: dict[str, str] | None = None) -> Fact:
         data = {k: row[k] for k in _FACT_COLS}
         data["value"] = Decimal(data["value"])
+        if shared is not None:  # the facts of one sentence, section or table hold one copy of its text, not one each
+            for k in _SHARED_TEXT:
+                v = data.get(k)
+                if v:
+                    data[k] = shared.setdefault(v, v)
         return Fact(**data)  # pydantic's validation (10 µs) is cheaper than model_construct (24 µs) here
 
     def tables(self, doc_id: str) -> list[TableModel]:

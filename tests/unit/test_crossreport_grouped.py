@@ -106,3 +106,14 @@ def test_the_fact_store_finds_facts_by_label_also_in_an_older_store(tmp_path: Pa
     reopened = FactStore(path)
     assert {f.fact_id for f in reopened.facts_labelled("项目支出")} == {"a-f1", "a-f2", "c-f1"}
     assert reopened.facts(["a"])[0].value == Decimal("120.50")
+
+
+def test_facts_read_together_share_one_copy_of_their_sentence(tmp_path: Path) -> None:
+    store = FactStore(tmp_path / "facts.sqlite3")
+    said = "第一中心项目支出120.50万元，基本支出30.00万元。"
+    facts = [text("a", f"f{i}", p, v).model_copy(update={"sentence": said, "section": "说明 › 支出"})
+             for i, (p, v) in enumerate([("项目支出", "120.50"), ("基本支出", "30.00")])]
+    with store.transaction():
+        store.insert_report(REPORTS[0], [], [], [], facts, [], [])
+    first, second = store.facts(["a"])
+    assert first.sentence == said and first.sentence is second.sentence and first.section is second.section
