@@ -64,6 +64,8 @@ def test_parallel_batched_ingest_stores_what_a_serial_one_does(tmp_path: Path, m
     assert len(calls) == 1 and calls[0] == sum(r.chunks for r in results)  # one Chroma write for the batch
     assert _rows(parallel) == _rows(serial)
     assert parallel.vectors.ids() == serial.vectors.ids()
+    # the folder's keyword index is built and saved by the ingest: a reader loads it for this generation
+    assert parallel.keyword._generation == parallel.facts.generation() and parallel.keyword._bm25 is not None
     again = Ingestor(parallel).ingest(files, workers=2)
     assert [r.status for r in again] == ["skipped"] * 3
 
