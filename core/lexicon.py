@@ -65,7 +65,7 @@ def new_tokenizer() -> Any:
     jieba.setLogLevel(logging.WARNING)
     tok = jieba.Tokenizer()
     for term in DOMAIN_TERMS:
-        tok.add_word(term, freq=200000, tag="n")  # budget terms name things (the tagger reads the tag)
+        tok.add_word(term, freq=200000)
     return tok
 
 
@@ -77,7 +77,8 @@ def tokenizer() -> Any:
 @lru_cache(maxsize=1)
 def tagger() -> Any:
     """Part-of-speech tagging over the same dictionary as `tokenizer` (jieba's own tagger would load a second copy
-    of the dictionary, ~55 MB): the domain terms and the labels taught at ingest are tagged as names."""
+    of the dictionary, ~55 MB). Words the tokenizer was taught (domain terms, labels) carry no tag of their own:
+    `naming_parts` reads them by the dictionary words inside them."""
     import jieba.posseg as pseg
 
     # importing jieba.posseg already reads the tag table once (for its own default tagger): share that table
@@ -88,13 +89,42 @@ def tagger() -> Any:
     return tagger
 
 
+def word_tags(word: str) -> list[tuple[str, str]]:
+    """(word, part of speech) of a word's parts as jieba's own tagger reads them: the most probable route through
+    the word over jieba's dictionary words alone (those the tag table holds), so a word the tokenizer was taught
+    (一般公共服务支出) is read by the dictionary words inside it, as it was before it was taught."""
+    import math
+
+    tags = tagger().word_tag_tab
+    freq = tokenizer().FREQ
+    total = math.log(tokenizer().total or 1)
+    n = len(word)
+    best: list[tuple[float, int]] = [(0.0, 0)] * (n + 1)  # best log-probability of word[i:], and where its first part ends
+    latin = [m.span() for m in re.finditer(r"[A-Za-z0-9]+", word)]  # a run of letters is one word (eng)
+    runs = {a: b for a, b in latin}
+    for i in range(n - 1, -1, -1):
+        if i in runs:
+            best[i] = (best[runs[i]][0], runs[i])
+            continue
+        choices = [(math.log(freq.get(word[i:j]) or 1) - total + best[j][0], j)
+                   for j in range(i + 1, min(n, i + 16) + 1) if j == i + 1 or word[i:j] in tags]
+        best[i] = max(choices)
+    out: list[tuple[str, str]] = []
+    i = 0
+    while i < n:
+        j = best[i][1]
+        out.append((word[i:j], "eng" if i in runs else tags.get(word[i:j], "x")))
+        i = j
+    return out
+
+
 def add_terms(terms: list[str], tok: Any = None) -> None:
     """Teach the tokenizer names that came from ingested tables (科目名称, row labels)."""
     tok = tok or tokenizer()
     for term in terms:
         term = term.strip()
         if 2 <= len(term) <= 16 and not re.search(r"\d", term):
-            tok.add_word(term, freq=50000, tag="n")  # a 科目 or row label is a name
+            tok.add_word(term, freq=50000)
 
 
 def tokenize(text: str, tok: Any = None) -> list[str]:

@@ -45,9 +45,10 @@ def load_tagger() -> None:
 
 @lru_cache(maxsize=4096)
 def _naming(word: str) -> bool:
-    from core.lexicon import tagger  # its tag table is loaded on first use, or by `load_tagger` at start-up
+    from core.lexicon import (
+        word_tags,  # the tag table is loaded on first use, or by `load_tagger` at start-up
+    )
 
-    parts = tagger().lcut(word)
-    return any(_NAMING.match(p.flag) for p in parts)  # a compound names when one of its parts does
+    return any(_NAMING.match(flag) for _, flag in word_tags(word))  # a compound names when one of its parts does
 
 

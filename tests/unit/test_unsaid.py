@@ -69,10 +69,17 @@ def test_a_fund_name_is_not_a_budget() -> None:
     assert _whole_of(item) == ""
 
 
-def test_the_tagger_reads_the_tokenizers_dictionary_and_tags_its_terms_as_names() -> None:
-    """One jieba dictionary in the process, not two (jieba's own tagger loads its own copy, ~55 MB and more)."""
-    from core.lexicon import add_terms, tagger, tokenizer
+def test_the_tagger_reads_the_tokenizers_dictionary_and_taught_words_by_the_words_inside_them() -> None:
+    """One jieba dictionary in the process, not two (jieba's own tagger loads its own copy, ~55 MB and more);
+    a word the tokenizer was taught is tagged by the dictionary words inside it, as jieba's own tagger reads it."""
+    import jieba.posseg as pseg
+
+    from core.lexicon import add_terms, tagger, tokenizer, word_tags
 
     assert tagger().tokenizer is tokenizer()
-    add_terms(["青禾示范专项经费"])
-    assert [(p.word, p.flag) for p in tagger().lcut("青禾示范专项经费")] == [("青禾示范专项经费", "n")]
+    add_terms(["青禾公共服务支出"])
+    assert [w for w, _ in word_tags("青禾公共服务支出")] != ["青禾公共服务支出"]
+    for word in ("公共服务支出", "MCN大会", "年初预算", "办公经费"):
+        old = [(p.word, p.flag) for p in pseg.lcut(word)]
+        assert any(f.startswith("n") or f == "eng" for _, f in word_tags(word)) == any(
+            f.startswith("n") or f == "eng" for _, f in old), word
