@@ -22,6 +22,7 @@ from index.readers import read_document
 from qa.ask import Asker
 from qa.service import QAService
 from tests.conftest import REPORTS, SEEDS
+from tests.reliability.store_checks import committed, whole_reports
 from tests.unit.fakes import REPORT, fake_stores
 
 NO_ORG_TABLE = "项目\t金额\n会议费\t150.00\n培训费\t20.00\n合计\t170.00\n"  # the issue's 4-line table
@@ -330,32 +331,6 @@ def test_questions_answer_while_a_long_file_ingests(ingested, tmp_path: Path) ->
 
 
 # -- kill -9 during an ingest ------------------------------------------------------------------------------
-def _committed(db: Path) -> int:
-    import sqlite3
-
-    if not db.exists():
-        return -1
-    try:
-        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=0.2) as conn:
-            return int(conn.execute("SELECT count(*) FROM reports").fetchone()[0])
-    except sqlite3.Error:
-        return -1
-
-
-def _consistent(data: Path) -> int:
-    """Every stored report has its facts and chunks, and every chunk its vector; returns the reports."""
-    from core.settings import Settings
-    from stores import Stores
-
-    stores = Stores(Settings(data_dir=data))
-    vectors = stores.vectors.ids()
-    counts = stores.facts.fact_counts()
-    reports = stores.facts.reports()
-    for r in reports:
-        chunks = stores.facts.chunk_ids(r.doc_id)
-        assert counts.get(r.doc_id, 0) > 0 and chunks, r.file
-        assert set(chunks) <= vectors, f"{r.file}: chunks without vectors"
-    return len(reports)
 
 
 @pytest.mark.parametrize("after", [-1, 0, 1, 2, 3])
@@ -380,7 +355,7 @@ def test_kill_9_during_ingest_leaves_consistent_stores_and_a_rerun_completes(aft
     db = data / "facts.sqlite3"
     deadline = time.monotonic() + 240
     while proc.poll() is None and time.monotonic() < deadline:
-        if (_committed(db) >= max(after, 0) if after >= 0 else db.exists()):
+        if (committed(db) >= max(after, 0) if after >= 0 else db.exists()):
             time.sleep(0.02 * (after + 2))  # into the next report's parse / embedding / commit (a small one takes ~0.2 s)
             break
         time.sleep(0.02)
@@ -388,13 +363,13 @@ def test_kill_9_during_ingest_leaves_consistent_stores_and_a_rerun_completes(aft
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
     assert killed, "the ingest finished before it could be killed"
-    before = _consistent(data)
+    before = whole_reports(data)
     assert before < len(SEEDS)
     rerun = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert rerun.returncode == 0, rerun.stderr[-2000:]
     statuses = [r["status"] for r in json.loads(rerun.stdout)["results"]]
     assert statuses.count("skipped") >= min(before, len(SEEDS)) - 1 and "error" not in statuses, statuses
-    assert _consistent(data) == len(SEEDS)
+    assert whole_reports(data) == len(SEEDS)
 
 
 def test_a_dead_parse_worker_is_one_files_error(tmp_path: Path) -> None:

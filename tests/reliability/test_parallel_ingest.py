@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPORTS, ROOT, SEEDS
+from tests.reliability.store_checks import committed, whole_reports
 
 PLACES = ["青山", "白水", "金田", "银河", "东岭"]
 
@@ -31,32 +32,6 @@ def _folder(folder: Path) -> int:
     return len(SEEDS) + len(PLACES)
 
 
-def _committed(db: Path) -> int:
-    import sqlite3
-
-    if not db.exists():
-        return -1
-    try:
-        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=0.2) as conn:
-            return int(conn.execute("SELECT count(*) FROM reports").fetchone()[0])
-    except sqlite3.Error:
-        return -1
-
-
-def _whole_reports(data: Path) -> int:
-    """Every stored report has its facts, chunks and every chunk's vector; returns how many are stored."""
-    from core.settings import Settings
-    from stores import Stores
-
-    stores = Stores(Settings(data_dir=data))
-    vectors = stores.vectors.ids()
-    counts = stores.facts.fact_counts()
-    reports = stores.facts.reports()
-    for r in reports:
-        chunks = stores.facts.chunk_ids(r.doc_id)
-        assert counts.get(r.doc_id, 0) > 0 and chunks, r.file
-        assert set(chunks) <= vectors, f"{r.file}: chunks without vectors"
-    return len(reports)
 
 
 def _session(sid: int) -> list[int]:
@@ -86,7 +61,7 @@ def test_kill_9_during_a_parallel_ingest_then_resume(after: int, group: bool, tm
     db = data / "facts.sqlite3"
     deadline = time.monotonic() + 240
     while proc.poll() is None and time.monotonic() < deadline:
-        if _committed(db) >= after and len(_session(proc.pid)) > 1:  # the workers are up
+        if committed(db) >= after and len(_session(proc.pid)) > 1:  # the workers are up
             time.sleep(0.1)  # into the next batch
             break
         time.sleep(0.02)
@@ -105,10 +80,10 @@ def test_kill_9_during_a_parallel_ingest_then_resume(after: int, group: bool, tm
     if left:
         os.killpg(proc.pid, signal.SIGKILL)
     assert not left, f"parse workers outlived their writer: {left}"
-    before = _whole_reports(data) if db.exists() else 0
+    before = whole_reports(data) if db.exists() else 0
     assert before < total
     rerun = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert rerun.returncode == 0, rerun.stderr[-2000:]
     statuses = [r["status"] for r in json.loads(rerun.stdout)["results"]]
     assert statuses.count("skipped") == before and "error" not in statuses, statuses
-    assert _whole_reports(data) == total
+    assert whole_reports(data) == total
